@@ -1,0 +1,238 @@
+"""PD office and site administrator pages: people, schools, PLCs and roster import."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from milepost.accounts import services
+from milepost.accounts.forms import PLCForm, RosterForm, SchoolForm, UserForm
+from milepost.accounts.models import PLC, PLCMembership, School, User, UserRole
+from milepost.accounts.roster import import_roster
+from milepost.accounts.views import send_reset_email
+from milepost.core.access import ROLES, STAFF_ROLES, roles
+from milepost.core.errors import ValidationFailed
+from milepost.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+staff = roles(*STAFF_ROLES)
+NONE = 0  # the "no school" / "no facilitator" choice in select boxes
+
+
+def _school_choices(none_label: str):
+    return [(NONE, none_label)] + [(s.id, s.name) for s in db.session.scalars(select(School).order_by(School.name))]
+
+
+def _get_or_404(model, ident):
+    return db.get_or_404(model, ident)
+
+
+@bp.get("/")
+@staff
+def index():
+    counts = {
+        "people": db.session.scalar(select(func.count(User.id))),
+        "active": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
+        "schools": db.session.scalar(select(func.count(School.id))),
+        "plcs": db.session.scalar(select(func.count(PLC.id))),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.get("/people")
+@staff
+def people():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    page = request.args.get("page", 1, type=int)
+    query = select(User).options(selectinload(User.school)).order_by(User.display_name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.display_name).like(like), User.email.like(like)))
+    if role in ROLES:
+        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    pager = db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("admin/people.html", pager=pager, q=q, role=role, roles=ROLES)
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user) if user else UserForm()
+    form.school_id.choices = _school_choices("No school")
+    plcs = db.session.scalars(select(PLC).options(selectinload(PLC.school)).order_by(PLC.name)).all()
+    form.plc_ids.choices = [(p.id, p.label) for p in plcs]
+    if request.method == "GET" and user is not None:
+        form.school_id.data = user.school_id or NONE
+        form.roles.data = sorted(user.roles)
+        form.plc_ids.data = [m.plc_id for m in user.memberships]
+    return form
+
+
+def _save_user(user: User | None, form: UserForm):
+    try:
+        saved = services.save_user(
+            db.session, user, actor=current_user,
+            email=form.email.data, display_name=form.display_name.data, roles=form.roles.data,
+            school=db.session.get(School, form.school_id.data) if form.school_id.data else None,
+            plcs=db.session.scalars(select(PLC).where(PLC.id.in_(form.plc_ids.data or []))).all(),
+            active=form.active.data,
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message)
+        return None
+    return saved
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@staff
+def new_person():
+    form = _user_form(None)
+    if form.validate_on_submit():
+        user = _save_user(None, form)
+        if user is not None:
+            token = services.issue_reset_token(db.session, user, hours=services.INVITE_HOURS)
+            db.session.commit()
+            send_reset_email(user, token, welcome=True)
+            flash(f"{user.display_name} is added and has been emailed a link to choose a password.", "success")
+            return redirect(url_for("admin.people"))
+    return render_template("admin/person_form.html", form=form, person=None), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/people/<int:user_id>", methods=["GET", "POST"])
+@staff
+def edit_person(user_id: int):
+    user = _get_or_404(User, user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        if _save_user(user, form) is not None:
+            db.session.commit()
+            flash(f"Changes to {user.display_name} are saved.", "success")
+            return redirect(url_for("admin.people"))
+    return render_template("admin/person_form.html", form=form, person=user), 400 if form.errors or form.form_errors else 200
+
+
+@bp.post("/people/<int:user_id>/active")
+@staff
+def set_person_active(user_id: int):
+    user = _get_or_404(User, user_id)
+    active = request.form.get("active") == "1"
+    services.set_active(db.session, user, active, actor=current_user)
+    db.session.commit()
+    flash(f"{user.display_name} is {'active again' if active else 'deactivated and signed out'}.", "success")
+    return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                    else url_for("admin.people"))
+
+
+@bp.get("/schools")
+@staff
+def schools():
+    rows = db.session.execute(
+        select(School, func.count(User.id)).outerjoin(User, User.school_id == School.id)
+        .group_by(School.id).order_by(School.name)
+    ).all()
+    return render_template("admin/schools.html", rows=rows, form=SchoolForm())
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@bp.route("/schools/<int:school_id>", methods=["GET", "POST"])
+@staff
+def edit_school(school_id: int | None = None):
+    school = _get_or_404(School, school_id) if school_id else None
+    form = SchoolForm(obj=school)
+    if form.validate_on_submit():
+        try:
+            services.save_school(db.session, school, name=form.name.data, actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("The school is saved.", "success")
+            return redirect(url_for("admin.schools"))
+    return render_template("admin/school_form.html", form=form, school=school), 400 if form.errors else 200
+
+
+@bp.get("/plcs")
+@staff
+def plcs():
+    rows = db.session.execute(
+        select(PLC, func.count(PLCMembership.user_id))
+        .outerjoin(PLCMembership, PLCMembership.plc_id == PLC.id)
+        .options(selectinload(PLC.school), selectinload(PLC.facilitator))
+        .group_by(PLC.id).order_by(PLC.name)
+    ).all()
+    return render_template("admin/plcs.html", rows=rows)
+
+
+@bp.route("/plcs/new", methods=["GET", "POST"])
+@bp.route("/plcs/<int:plc_id>", methods=["GET", "POST"])
+@staff
+def edit_plc(plc_id: int | None = None):
+    plc = _get_or_404(PLC, plc_id) if plc_id else None
+    form = PLCForm(obj=plc)
+    people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
+    form.school_id.choices = _school_choices("District-wide")
+    form.facilitator_id.choices = [(NONE, "No facilitator yet")] + [(u.id, u.display_name) for u in people]
+    form.member_ids.choices = [(u.id, f"{u.display_name} ({u.email})") for u in people]
+    if request.method == "GET" and plc is not None:
+        form.school_id.data = plc.school_id or NONE
+        form.facilitator_id.data = plc.facilitator_id or NONE
+        form.member_ids.data = [m.user_id for m in plc.memberships]
+    if form.validate_on_submit():
+        try:
+            services.save_plc(
+                db.session, plc, name=form.name.data, description=form.description.data,
+                school=db.session.get(School, form.school_id.data) if form.school_id.data else None,
+                facilitator=db.session.get(User, form.facilitator_id.data) if form.facilitator_id.data else None,
+                members=db.session.scalars(select(User).where(User.id.in_(form.member_ids.data or []))).all(),
+                actor=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.name.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("The PLC is saved.", "success")
+            return redirect(url_for("admin.plcs"))
+    return render_template("admin/plc_form.html", form=form, plc=plc), 400 if form.errors else 200
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@staff
+def roster():
+    form = RosterForm()
+    problems, message, result = [], None, None
+    if form.validate_on_submit():
+        try:
+            result = import_roster(db.session, form.file.data.read(), actor=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            message, problems = exc.message, exc.problems
+        else:
+            invite_new_people(result.created)
+            flash(f"Roster imported: {len(result.created)} added, {len(result.updated)} updated, "
+                  f"{result.unchanged} unchanged.", "success")
+    status = 400 if (form.errors or message) else 200
+    return render_template("admin/roster.html", form=form, problems=problems, message=message, result=result), status
+
+
+def invite_new_people(emails: list[str]) -> None:
+    """Commit the import, then email each new person a link to choose a password."""
+    users = db.session.scalars(select(User).where(User.email.in_(emails))).all() if emails else []
+    tokens = [(u, services.issue_reset_token(db.session, u, hours=services.INVITE_HOURS)) for u in users]
+    db.session.commit()
+    for user, token in tokens:
+        send_reset_email(user, token, welcome=True)
+
+
+def home_cards(user) -> list[dict]:
+    if not user.has_role(*STAFF_ROLES):
+        return []
+    return [
+        {"title": "People", "text": "Add, edit and deactivate accounts; give roles.", "url": url_for("admin.people")},
+        {"title": "Schools and PLCs", "text": "Keep schools and learning communities up to date.",
+         "url": url_for("admin.plcs")},
+        {"title": "Import a roster", "text": "Bring in many people at once from a CSV file.",
+         "url": url_for("admin.roster")},
+    ]

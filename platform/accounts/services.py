@@ -1,0 +1,214 @@
+"""Account rules: passwords, sign-in, resets, and managing people, schools and PLCs."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from milepost.accounts.models import PLC, PasswordResetToken, PLCMembership, School, User
+from milepost.core import audit
+from milepost.core.access import ROLES
+from milepost.core.errors import InvalidTransition, ValidationFailed
+from milepost.core.model import utcnow
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD = 10
+INVITE_HOURS = 72  # a welcome link lasts longer than a reset link
+
+
+def normalise_email(raw: str) -> str:
+    """A deliverable-looking address, lower-cased; ValidationFailed with the reason if not."""
+    try:
+        result = validate_email((raw or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"That email address is not valid: {exc}") from exc
+    return result.normalized.lower()
+
+
+def check_password_rules(password: str, *, email: str = "") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"Use at least {MIN_PASSWORD} characters for a password.")
+    if email and password.lower() == email.lower():
+        raise ValidationFailed("Your password cannot be your email address.")
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password, email=user.email)
+    user.password_hash = _hasher.hash(password)
+    user.session_version = (user.session_version or 0) + 1
+
+
+def authenticate(session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (for any failure alike)."""
+    try:
+        address = normalise_email(email)
+    except ValidationFailed:
+        address = ""
+    user = session.scalar(select(User).where(User.email == address)) if address else None
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active or not user.password_hash:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(session, user: User, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash or _DUMMY_HASH, current or "")
+    except (VerificationError, InvalidHashError):
+        raise ValidationFailed("Your current password is not right.") from None
+    set_password(user, new)
+    audit.record(session, "account.password_changed", actor=user, target=user)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_reset_token(session, user: User, *, hours: float) -> str:
+    """A new token for the user; the raw value goes only into the email."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(PasswordResetToken(
+        user=user, token_hash=_token_hash(token), created_at=now, expires_at=now + timedelta(hours=hours)
+    ))
+    return token
+
+
+def find_reset_token(session, token: str) -> PasswordResetToken:
+    row = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token or "")))
+    if row is None or not row.user.active:
+        raise InvalidTransition("That reset link is not valid. Please ask for a new one.")
+    if row.used_at is not None:
+        raise InvalidTransition("That reset link has already been used. Please ask for a new one.")
+    if row.expires_at <= utcnow():
+        raise InvalidTransition("That reset link has expired. Please ask for a new one.")
+    return row
+
+
+def reset_password(session, token: str, new_password: str) -> User:
+    row = find_reset_token(session, token)
+    set_password(row.user, new_password)
+    now = utcnow()
+    # Every outstanding link for this person stops working, not just the one used.
+    for other in session.scalars(select(PasswordResetToken).where(
+        PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None)
+    )):
+        other.used_at = now
+    audit.record(session, "account.password_reset", actor=row.user, target=row.user)
+    return row.user
+
+
+def email_taken(session, email: str, *, except_id: int | None = None) -> bool:
+    query = select(User.id).where(User.email == email)
+    if except_id:
+        query = query.where(User.id != except_id)
+    return session.scalar(query) is not None
+
+
+def save_user(session, user: User | None, *, actor: User | None, email: str, display_name: str,
+              roles, school: School | None, plcs, active: bool = True, password: str | None = None) -> User:
+    """Create (user=None) or update a person; the same rules for the admin page, CLI and roster."""
+    address = normalise_email(email)
+    name = (display_name or "").strip()
+    if not name:
+        raise ValidationFailed("Please give the person's name.")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValidationFailed(f"Unknown role: {', '.join(sorted(unknown))}.")
+    if not roles:
+        raise ValidationFailed("Give the person at least one role.")
+    if email_taken(session, address, except_id=user.id if user else None):
+        raise ValidationFailed(f"Someone already uses {address}.")
+    creating = user is None
+    if creating:
+        user = User(email=address, display_name=name, active=active)
+        session.add(user)
+    if actor is not None and user.id == actor.id and not active:
+        raise ValidationFailed("You cannot deactivate your own account.")
+    user.email, user.display_name, user.school, user.active = address, name, school, active
+    user.set_roles(roles)
+    set_memberships(user, plcs)
+    if password:
+        set_password(user, password)
+    session.flush()
+    audit.record(session, "user.created" if creating else "user.updated", actor=actor, target=user,
+                 email=address, roles=sorted(roles))
+    return user
+
+
+def set_memberships(user: User, plcs) -> None:
+    wanted = {plc.id: plc for plc in plcs}
+    user.memberships = [m for m in user.memberships if m.plc_id in wanted]
+    have = {m.plc_id for m in user.memberships}
+    for plc_id, plc in wanted.items():
+        if plc_id not in have:
+            user.memberships.append(PLCMembership(plc=plc))
+
+
+def set_active(session, user: User, active: bool, *, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise InvalidTransition("You cannot deactivate your own account.")
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.session_version += 1  # signs the person out everywhere
+    audit.record(session, "user.activated" if active else "user.deactivated", actor=actor, target=user)
+
+
+def save_school(session, school: School | None, *, name: str, actor: User | None) -> School:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("Please give the school's name.")
+    clash = session.scalar(select(School).where(func.lower(School.name) == name.lower()))
+    if clash is not None and clash is not school:
+        raise ValidationFailed(f"There is already a school called {clash.name}.")
+    if school is None:
+        school = School(name=name)
+        session.add(school)
+    school.name = name
+    session.flush()
+    audit.record(session, "school.saved", actor=actor, target=school, name=name)
+    return school
+
+
+def save_plc(session, plc: PLC | None, *, name: str, school: School | None, facilitator: User | None,
+             members, description: str = "", actor: User | None) -> PLC:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("Please give the PLC a name.")
+    query = select(PLC).where(func.lower(PLC.name) == name.lower(),
+                              PLC.school_id.is_(None) if school is None else PLC.school_id == school.id)
+    clash = session.scalar(query)
+    if clash is not None and clash is not plc:
+        raise ValidationFailed(f"{clash.label} already exists.")
+    if plc is None:
+        plc = PLC(name=name)
+        session.add(plc)
+    plc.name, plc.school, plc.facilitator, plc.description = name, school, facilitator, description or ""
+    members = list(members)
+    if facilitator is not None and facilitator not in members:
+        members.append(facilitator)
+    wanted = {u.id: u for u in members}
+    plc.memberships = [m for m in plc.memberships if m.user_id in wanted]
+    have = {m.user_id for m in plc.memberships}
+    for user_id, user in wanted.items():
+        if user_id not in have:
+            plc.memberships.append(PLCMembership(user=user))
+    session.flush()
+    audit.record(session, "plc.saved", actor=actor, target=plc, name=name, members=len(wanted))
+    return plc

@@ -1,0 +1,136 @@
+"""Sign in and out, change a password, reset a forgotten one."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from milepost.accounts import services
+from milepost.accounts.forms import ChangePasswordForm, LoginForm, ResetForm, ResetRequestForm
+from milepost.accounts.models import User
+from milepost.core.access import public, safe_next, signed_in
+from milepost.core.errors import DomainError, ValidationFailed
+from milepost.core.mail import send_mail
+from milepost.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+SIGN_IN_FAILED = "That email and password do not match an active account."
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    uid, _, version = user_id.partition(":")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            current_app.logger.info("failed sign-in from %s", request.remote_addr)
+            form.password.errors.append(SIGN_IN_FAILED)
+        else:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
+
+
+@bp.post("/logout")
+@public
+def logout():
+    logout_user()
+    flash("You are signed out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            field = form.current_password if "current" in exc.message else form.new_password
+            field.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # stay signed in with the new session version
+            flash("Your password is changed.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
+
+
+def send_reset_email(user: User, token: str, *, welcome: bool = False) -> None:
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
+    hours = services.INVITE_HOURS if welcome else current_app.config["PASSWORD_RESET_HOURS"]
+    theme = current_app.extensions["milepost_theme"]
+    if welcome:
+        subject = f"Your {theme.display_name} account"
+        intro = (f"Hello {user.display_name},\n\nAn account has been made for you on {theme.display_name}, "
+                 "where you can earn professional-learning badges at your own pace.\n\nChoose a password here:")
+    else:
+        subject = f"Reset your {theme.display_name} password"
+        intro = f"Hello {user.display_name},\n\nSomeone asked to reset the password for this account. To choose a new one, open:"
+    body = (f"{intro}\n\n{link}\n\nThe link works once and expires in {hours} hours.\n"
+            "If you did not expect this email you can ignore it; nothing changes until the link is used.\n")
+    send_mail(user.email, subject, body)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        try:
+            email = services.normalise_email(form.email.data)
+        except ValidationFailed:
+            email = None
+        user = db.session.scalar(db.select(User).filter_by(email=email, active=True)) if email else None
+        if user is not None:
+            token = services.issue_reset_token(db.session, user, hours=current_app.config["PASSWORD_RESET_HOURS"])
+            db.session.commit()
+            send_reset_email(user, token)
+        # The same answer whether or not the address has an account.
+        flash("If that address has an account, a reset link is on its way. Check your email.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    try:
+        services.find_reset_token(db.session, token)
+    except DomainError as exc:
+        return render_template("accounts/reset_invalid.html", message=exc.message), 409
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(db.session, token, form.new_password.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.new_password.errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash("Your new password is set and you are signed in.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,100 @@
+"""create_app(): settings, extensions, themes, blueprints, CLI commands and security headers."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from milepost import config
+from milepost.extensions import csrf, db, limiter, login_manager, migrate
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask("milepost", root_path=str(config.ROOT), instance_path=config.instance_path_from_env(), static_folder=None,
+                instance_relative_config=True)
+    config.load_settings(app, test_config)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from milepost.core.themes import init_themes
+    init_themes(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    _register_features(app)
+
+    from milepost.core.errors import register_error_handlers
+    register_error_handlers(app)
+    _security_headers(app)
+    _template_helpers(app)
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    from milepost import cli
+    from milepost.accounts import admin as accounts_admin
+    from milepost.accounts import models as _accounts_models  # noqa: F401 - tables for metadata
+    from milepost.accounts import views as accounts_views
+    from milepost.core import audit as _audit  # noqa: F401
+    from milepost.core import views as core_views
+
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(accounts_admin.bp)
+    add_home_cards(app, accounts_admin.home_cards)
+    cli.register(app)
+
+
+def add_home_cards(app: Flask, provider) -> None:
+    app.extensions.setdefault("milepost_home", []).append(provider)
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _template_helpers(app: Flask) -> None:
+    from milepost.core.access import ROLE_LABELS
+
+    @app.context_processor
+    def navigation():
+        links = []
+        if current_user.is_authenticated:
+            links.append(("Home", url_for("core.home")))
+            if current_user.has_role("pd_admin", "site_admin"):
+                links.append(("People", url_for("admin.people")))
+        return {"nav_links": links, "role_labels": ROLE_LABELS}

@@ -1,0 +1,79 @@
+"""Settings: built-in defaults, then instance/milepost.cfg, then MILEPOST_* variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "THEME": "default",
+    "THEMES_PATH": str(ROOT / "themes"),
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_FROM": "Milepost <no-reply@milepost.local>",
+    "SMTP_URL": None,
+    "REDIS_URL": None,
+    "MAX_UPLOAD_MB": 20,
+    "PASSWORD_RESET_HOURS": 2,
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "PAGE_SIZE": 25,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+
+def instance_path_from_env() -> str:
+    """MILEPOST_INSTANCE_PATH, or instance/ at the top of the project."""
+    path = os.environ.get("MILEPOST_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else str(ROOT / "instance")
+
+
+def load_settings(app: Flask, overrides: dict | None = None) -> None:
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("milepost.cfg", silent=True)
+    app.config.from_prefixed_env(prefix="MILEPOST")
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("UPLOAD_PATH", str(instance / "uploads"))
+    app.config.setdefault("OUTBOX_PATH", str(instance / "outbox"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'milepost.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    # Sign-in throttling counts live in Redis when there is one (shared by every worker).
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the plain postgres:// forms people paste and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """A random key made on first start and kept, so sessions survive restarts."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # made earlier, or by another worker starting at the same moment
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,78 @@
+"""Who may use a view. Every view declares it with one of these decorators; a test checks."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+ROLES = ("teacher", "coach", "pd_admin", "leader", "site_admin")
+ROLE_LABELS = {
+    "teacher": "Teacher",
+    "coach": "Instructional coach",
+    "pd_admin": "PD office",
+    "leader": "District leader",
+    "site_admin": "Site administrator",
+}
+STAFF_ROLES = ("pd_admin", "site_admin")
+
+
+def _mark(view: Callable, rule: str) -> None:
+    view.milepost_access = rule
+
+
+def public(view: Callable) -> Callable:
+    """Open to anyone, signed in or not."""
+    _mark(view, "public")
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        return view(*args, **kwargs)
+
+    _mark(wrapper, "signed_in")
+    return wrapper
+
+
+def roles(*names: str) -> Callable[[Callable], Callable]:
+    """Signed in and holding at least one of the named roles; 403 otherwise."""
+    unknown = set(names) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _to_login()
+            if not current_user.has_role(*names):
+                abort(403)
+            return view(*args, **kwargs)
+
+        _mark(wrapper, "roles:" + ",".join(names))
+        return wrapper
+
+    return decorator
+
+
+def _to_login():
+    if request.path.startswith("/api/"):
+        abort(401)
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths: never let ?next= send someone to another site."""
+    if not target:
+        return default
+    target = target.replace("\\", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

@@ -1,0 +1,86 @@
+"""Domain errors raised by services and mapped once to HTTP answers (pages or JSON)."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, *, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class ValidationFailed(DomainError):
+    status = 400
+
+
+class NotAllowed(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class InvalidTransition(DomainError):
+    status = 409
+
+
+TITLES = {
+    400: "That request could not be used",
+    401: "Please sign in",
+    403: "You do not have access to this",
+    404: "We could not find that page",
+    405: "That action is not available here",
+    409: "That change cannot be made now",
+    413: "That upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(status: int, message: str | None = None, problems: list[str] | None = None):
+    title = TITLES.get(status, "Error")
+    if wants_json():
+        body = {"error": {"status": status, "title": title, "message": message or title}}
+        if problems:
+            body["error"]["problems"] = problems
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, title=title,
+                           message=message, problems=problems or []), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(exc.status, exc.message, exc.problems)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400:
+            return exc
+        message = None if exc.description == type(exc).description else exc.description
+        if exc.code == 413:
+            limit = app.config["MAX_UPLOAD_MB"]
+            message = f"Files up to {limit} MB can be uploaded. Please choose a smaller file."
+        body, status = error_response(exc.code, message)
+        response = app.make_response((body, status))
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):
+        # Never show the exception text: it may hold personal data or internals.
+        return error_response(500)
