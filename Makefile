@@ -8,7 +8,7 @@ PORT   ?= 5000
 # The demo shows the example district theme; leave it out to see the default theme.
 DEMO_ENV = MILEPOST_THEME=$${MILEPOST_THEME:-riverbend}
 
-.PHONY: install demo test browser-deps bench clean
+.PHONY: install demo test browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,6 @@ test: install browser-deps
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status
-
-bench: install
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -47,6 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
 
+    if app.config.get("PROXY_HOPS"):
+        # Behind a load balancer: trust that many X-Forwarded-* hops for scheme, host and client IP.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     _register_features(app)
 
     from milepost.core.errors import register_error_handlers

@@ -5,6 +5,7 @@ Every test that uses `app` runs twice: once on a fresh SQLite file and once on P
 the reason shown in the summary."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from flask.testing import FlaskClient
 
 from milepost.app import create_app
 from milepost.config import normalise_database_url
@@ -55,6 +58,14 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("pg_schema_url")
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, with its own database session and `g`,
+    as it does in production, instead of sharing the test's."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_test_app(tmp_path, database_url, **extra):
     settings = {
         "TESTING": True,
@@ -62,6 +73,7 @@ def make_test_app(tmp_path, database_url, **extra):
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "FAST_PASSWORD_HASHING": True,
         "SERVER_NAME": "milepost.test",
         "BASE_URL": "http://milepost.test",
         "THEMES_PATH": os.path.join(os.path.dirname(__file__), "..", "themes"),
@@ -69,8 +81,20 @@ def make_test_app(tmp_path, database_url, **extra):
         "OUTBOX_PATH": str(tmp_path / "outbox"),
     }
     settings.update(extra)
-    os.environ["MILEPOST_INSTANCE_PATH"] = str(tmp_path / "instance")
-    return create_app(settings)
+    app = create_app(settings)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture
+def app_factory(tmp_path, monkeypatch):
+    """An app with extra settings on a throwaway SQLite file (no tables made)."""
+    monkeypatch.setenv("MILEPOST_INSTANCE_PATH", str(tmp_path / "instance"))
+
+    def make(**extra):
+        return make_test_app(tmp_path, f"sqlite:///{tmp_path / 'factory.db'}", **extra)
+
+    return make
 
 
 @pytest.fixture
@@ -149,3 +173,10 @@ def count_queries():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PG_URL:
+        terminalreporter.write_line(
+            "PostgreSQL runs were skipped: set MILEPOST_TEST_DATABASE_URL (as .ci/run does) to run them.",
+            yellow=True)

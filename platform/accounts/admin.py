@@ -13,6 +13,7 @@ from milepost.accounts.roster import import_roster
 from milepost.accounts.views import send_reset_email
 from milepost.core.access import ROLES, STAFF_ROLES, roles
 from milepost.core.errors import ValidationFailed
+from milepost.core.forms import choices
 from milepost.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,7 +22,8 @@ NONE = 0  # the "no school" / "no facilitator" choice in select boxes
 
 
 def _school_choices(none_label: str):
-    return [(NONE, none_label)] + [(s.id, s.name) for s in db.session.scalars(select(School).order_by(School.name))]
+    schools = db.session.scalars(select(School).order_by(School.name))
+    return choices([(NONE, none_label)] + [(s.id, s.name) for s in schools])
 
 
 def _get_or_404(model, ident):
@@ -60,7 +62,7 @@ def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user) if user else UserForm()
     form.school_id.choices = _school_choices("No school")
     plcs = db.session.scalars(select(PLC).options(selectinload(PLC.school)).order_by(PLC.name)).all()
-    form.plc_ids.choices = [(p.id, p.label) for p in plcs]
+    form.plc_ids.choices = choices((p.id, p.label) for p in plcs)
     if request.method == "GET" and user is not None:
         form.school_id.data = user.school_id or NONE
         form.roles.data = sorted(user.roles)
@@ -173,8 +175,8 @@ def edit_plc(plc_id: int | None = None):
     form = PLCForm(obj=plc)
     people = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)).all()
     form.school_id.choices = _school_choices("District-wide")
-    form.facilitator_id.choices = [(NONE, "No facilitator yet")] + [(u.id, u.display_name) for u in people]
-    form.member_ids.choices = [(u.id, f"{u.display_name} ({u.email})") for u in people]
+    form.facilitator_id.choices = choices([(NONE, "No facilitator yet")] + [(u.id, u.display_name) for u in people])
+    form.member_ids.choices = choices((u.id, f"{u.display_name} ({u.email})") for u in people)
     if request.method == "GET" and plc is not None:
         form.school_id.data = plc.school_id or NONE
         form.facilitator_id.data = plc.facilitator_id or NONE

@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from milepost.accounts.services import MIN_PASSWORD
 from milepost.core.access import ROLE_LABELS
+from milepost.core.forms import choices
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -60,7 +61,7 @@ class UserForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired("Please give the person's name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Please give an email address."), Length(max=254)])
     school_id = SelectField("School", coerce=int, validators=[Optional()])
-    roles = MultiCheckboxField("Roles", choices=list(ROLE_LABELS.items()),
+    roles = MultiCheckboxField("Roles", choices=choices(ROLE_LABELS.items()),
                                validators=[DataRequired("Give the person at least one role.")])
     plc_ids = MultiCheckboxField("PLCs", coerce=int)
     active = BooleanField("Active (can sign in)", default=True)

@@ -5,9 +5,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from milepost.accounts.models import PLC, PasswordResetToken, PLCMembership, School, User
@@ -16,11 +17,19 @@ from milepost.core.access import ROLES
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
 
-_hasher = PasswordHasher()
+_STRONG = PasswordHasher()
+# Only for the test suite and generated benchmark districts (FAST_PASSWORD_HASHING).
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
 # Verified against when the email is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_HASH = _STRONG.hash("not-a-real-password")
 MIN_PASSWORD = 10
 INVITE_HOURS = 72  # a welcome link lasts longer than a reset link
+
+
+def _hasher() -> PasswordHasher:
+    if has_app_context() and current_app.config.get("FAST_PASSWORD_HASHING"):
+        return _CHEAP
+    return _STRONG
 
 
 def normalise_email(raw: str) -> str:
@@ -41,7 +50,7 @@ def check_password_rules(password: str, *, email: str = "") -> None:
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password, email=user.email)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.session_version = (user.session_version or 0) + 1
 
 
@@ -54,20 +63,20 @@ def authenticate(session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == address)) if address else None
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     try:
-        _hasher.verify(stored, password or "")
+        _hasher().verify(stored, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active or not user.password_hash:
         return None
-    if _hasher.check_needs_rehash(stored):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(stored):
+        user.password_hash = _hasher().hash(password)
     user.last_login_at = utcnow()
     return user
 
 
 def change_password(session, user: User, current: str, new: str) -> None:
     try:
-        _hasher.verify(user.password_hash or _DUMMY_HASH, current or "")
+        _hasher().verify(user.password_hash or _DUMMY_HASH, current or "")
     except (VerificationError, InvalidHashError):
         raise ValidationFailed("Your current password is not right.") from None
     set_password(user, new)

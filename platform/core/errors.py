@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -65,6 +66,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         return error_response(exc.status, exc.message, exc.problems)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        # Usually a page left open too long, or a form posted from another site.
+        return error_response(400, "Your form expired or did not come from this site. "
+                                   "Go back, reload the page and try again; what you typed may need re-entering.")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -30,7 +30,7 @@ CONTRAST_PAIRS = [
     ("danger", "background", 4.5),
     ("success", "background", 4.5),
     ("focus", "background", 3.0),
-    ("focus", "primary", 3.0),
+    ("primary", "background", 3.0),  # button edges; focus rings in the header use on_primary
 ]
 
 
