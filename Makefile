@@ -8,7 +8,7 @@ PORT   ?= 5000
 # The demo shows the example district theme; leave it out to see the default theme.
 DEMO_ENV = MILEPOST_THEME=$${MILEPOST_THEME:-riverbend}
 
-.PHONY: install demo test browser-deps clean
+.PHONY: install demo test browser-deps bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: install browser-deps
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \
 	exit $$status
+
+# Benchmarks measure; they are not part of the tests. Each prints its figures and PASS or FAIL.
+bench: install
+	$(BIN)/python -m bench.upload_memory
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

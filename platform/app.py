@@ -67,14 +67,36 @@ def _register_features(app: Flask) -> None:
     from milepost.accounts import admin as accounts_admin
     from milepost.accounts import models as _accounts_models  # noqa: F401 - tables for metadata
     from milepost.accounts import views as accounts_views
+    from milepost.badges import api as badges_api
+    from milepost.badges import cli as badges_cli
+    from milepost.badges import demo as _badges_demo  # noqa: F401 - adds the demo catalogue step
+    from milepost.badges import views as badges_views
     from milepost.core import audit as _audit  # noqa: F401
     from milepost.core import views as core_views
+    from milepost.evidence import hooks as evidence_hooks
+    from milepost.evidence import views as evidence_views
+    from milepost.signin import admin as signin_admin
+    from milepost.signin import cli as signin_cli
+    from milepost.signin import gate as signin_gate
+    from milepost.signin import views as signin_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(accounts_admin.bp)
+    app.register_blueprint(badges_views.bp)
+    app.register_blueprint(badges_api.bp)
+    app.register_blueprint(evidence_views.bp)
+    evidence_hooks.register(app)
+    add_home_cards(app, evidence_hooks.home_cards)
     add_home_cards(app, accounts_admin.home_cards)
+    add_home_cards(app, badges_views.home_cards)
+    app.register_blueprint(signin_views.bp)
+    app.register_blueprint(signin_admin.bp)
+    add_home_cards(app, signin_admin.home_cards)
+    signin_gate.init_app(app)
+    signin_cli.register(app)
     cli.register(app)
+    badges_cli.register(app)
 
 
 def add_home_cards(app: Flask, provider) -> None:
@@ -95,12 +117,18 @@ def _security_headers(app: Flask) -> None:
 
 def _template_helpers(app: Flask) -> None:
     from milepost.core.access import ROLE_LABELS
+    from milepost.core.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
 
     @app.context_processor
     def navigation():
         links = []
         if current_user.is_authenticated:
             links.append(("Home", url_for("core.home")))
+            links.append(("Catalogue", url_for("badges.catalogue")))
+            links.append(("My badges", url_for("evidence.dashboard")))
             if current_user.has_role("pd_admin", "site_admin"):
+                links.append(("Authoring", url_for("badges.authoring")))
                 links.append(("People", url_for("admin.people")))
         return {"nav_links": links, "role_labels": ROLE_LABELS}

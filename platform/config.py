@@ -16,7 +16,9 @@ DEFAULTS = {
     "MAIL_FROM": "Milepost <no-reply@milepost.local>",
     "SMTP_URL": None,
     "REDIS_URL": None,
-    "MAX_UPLOAD_MB": 20,
+    "MAX_FILE_MB": 100,          # one uploaded file (three minutes of phone video fits)
+    "MAX_SUBMISSION_MB": 250,    # all the files of one attempt
+    "LINK_CHECK": "public",      # public | any | off: how evidence links are checked before submitting
     "PASSWORD_RESET_HOURS": 2,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "PAGE_SIZE": 25,
@@ -51,7 +53,8 @@ def load_settings(app: Flask, overrides: dict | None = None) -> None:
 
     url = app.config.get("DATABASE_URL") or f"sqlite:///{instance / 'milepost.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    # One request carries at most one whole file plus the form around it.
+    app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_FILE_MB"]) + 2) * 1024 * 1024
     # Sign-in throttling counts live in Redis when there is one (shared by every worker).
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     if app.config["BASE_URL"].startswith("https://"):

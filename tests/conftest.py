@@ -21,7 +21,8 @@ from milepost.config import normalise_database_url
 from milepost.extensions import db
 
 PG_URL = os.environ.get("MILEPOST_TEST_DATABASE_URL")
-PG_SCHEMA = "milepost_test"
+# A schema of this run's own, so that two runs on one database never drop each other's tables.
+PG_SCHEMA = f"milepost_test_{os.getpid()}"
 PASSWORD = "correct horse battery"
 
 
@@ -32,7 +33,7 @@ def pg_url_for_schema(schema: str) -> str:
 
 
 def reset_pg_schema(schema: str) -> str:
-    assert re.fullmatch(r"[a-z_]+", schema)
+    assert re.fullmatch(r"[a-z0-9_]+", schema)
     engine = create_engine(normalise_database_url(PG_URL))
     try:
         with engine.begin() as conn:
@@ -43,12 +44,22 @@ def reset_pg_schema(schema: str) -> str:
     return pg_url_for_schema(schema)
 
 
+def drop_pg_schema(schema: str) -> None:
+    engine = create_engine(normalise_database_url(PG_URL))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_schema_url():
     if not PG_URL:
         pytest.skip("PostgreSQL run skipped: set MILEPOST_TEST_DATABASE_URL to run it")
     # Once the variable is set PostgreSQL is expected: if it does not answer, the run fails.
     yield reset_pg_schema(PG_SCHEMA)
+    drop_pg_schema(PG_SCHEMA)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

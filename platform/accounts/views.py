@@ -11,6 +11,7 @@ from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError, ValidationFailed
 from milepost.core.mail import send_mail
 from milepost.extensions import db, limiter, login_manager
+from milepost.signin import gate
 
 bp = Blueprint("accounts", __name__)
 SIGN_IN_FAILED = "That email and password do not match an active account."
@@ -40,11 +41,15 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
-        if user is None:
+        refusal = gate.password_refusal(user)  # passwords switched off, except for break-glass admins
+        if user is None or refusal:
+            db.session.rollback()
             current_app.logger.info("failed sign-in from %s", request.remote_addr)
-            form.password.errors.append(SIGN_IN_FAILED)
+            form.password.errors.append(refusal or SIGN_IN_FAILED)
         else:
             db.session.commit()
+            if gate.second_factor_needed(user):
+                return gate.hand_off(user, remember=form.remember.data, next_url=request.args.get("next"))
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -67,6 +68,13 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError):
         return error_response(exc.status, exc.message, exc.problems)
 
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(exc: StaleDataError):
+        from milepost.extensions import db
+        db.session.rollback()
+        return error_response(409, "Someone else changed this at the same moment. Reload the page to see "
+                                   "the latest, then try again.")
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         # Usually a page left open too long, or a form posted from another site.
@@ -79,7 +87,7 @@ def register_error_handlers(app: Flask) -> None:
             return exc
         message = None if exc.description == type(exc).description else exc.description
         if exc.code == 413:
-            limit = app.config["MAX_UPLOAD_MB"]
+            limit = app.config["MAX_FILE_MB"]
             message = f"Files up to {limit} MB can be uploaded. Please choose a smaller file."
         body, status = error_response(exc.code, message)
         response = app.make_response((body, status))

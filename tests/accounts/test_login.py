@@ -71,3 +71,14 @@ def test_password_hash_is_argon2_and_never_the_password(make_user):
     stored = db.session.get(User, user.id).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_sign_in_is_throttled_per_address(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    statuses = [client.post("/login", data={"email": "x@school.example", "password": "guess"}).status_code
+                for _ in range(4)]
+    assert statuses[3] == 429
+    assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)

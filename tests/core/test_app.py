@@ -66,7 +66,7 @@ def test_each_error_page_is_in_the_theme(app, client, status):
 
 @pytest.fixture
 def app_settings():
-    return {"WTF_CSRF_ENABLED": True, "MAX_UPLOAD_MB": 1}
+    return {"WTF_CSRF_ENABLED": True, "MAX_FILE_MB": 1}
 
 
 def test_a_form_posted_without_a_csrf_token_is_refused(client, make_user):
@@ -90,7 +90,7 @@ def test_a_form_with_its_token_works(client, make_user):
 
 
 def test_a_too_large_request_gets_413_with_the_limit(client):
-    big = {"file": (__import__("io").BytesIO(b"x" * (2 * 1024 * 1024)), "big.csv")}
+    big = {"file": (__import__("io").BytesIO(b"x" * (4 * 1024 * 1024)), "big.csv")}
     response = client.post("/login", data=big, content_type="multipart/form-data")
     assert response.status_code == 413
     assert "Files up to 1 MB" in response.get_data(as_text=True)

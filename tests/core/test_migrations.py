@@ -1,4 +1,6 @@
 """The schema that `milepost db upgrade` builds is exactly the one the models describe."""
+import os
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -6,16 +8,19 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from milepost.extensions import db
-from tests.conftest import PG_URL, make_test_app, reset_pg_schema
+from tests.conftest import PG_URL, drop_pg_schema, make_test_app, reset_pg_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'migrated.db'}"
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
     if not PG_URL:
         pytest.skip("PostgreSQL run skipped: set MILEPOST_TEST_DATABASE_URL to run it")
-    return reset_pg_schema("milepost_migrations")
+    schema = f"milepost_migrations_{os.getpid()}"
+    yield reset_pg_schema(schema)
+    drop_pg_schema(schema)
 
 
 def test_upgrade_builds_a_schema_identical_to_the_models(tmp_path, empty_database_url, monkeypatch):

@@ -1,0 +1,1 @@
+"""The badge catalogue: strands, badges, rubrics, prerequisites, versions, collections, authoring."""

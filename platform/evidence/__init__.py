@@ -1,0 +1,1 @@
+"""Evidence of practice: submissions, their attempts and items, and the files behind them."""

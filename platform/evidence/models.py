@@ -1,0 +1,170 @@
+"""Submissions (one teacher, one badge), their attempts, evidence items, files and history."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from milepost.core.model import Timestamped, utcnow
+from milepost.extensions import db
+
+STATES = ("draft", "submitted", "in_review", "returned", "awarded", "withdrawn")
+STATE_LABELS = {
+    "draft": "In progress",
+    "submitted": "Submitted, waiting for review",
+    "in_review": "In review",
+    "returned": "Not yet: revise and resubmit",
+    "awarded": "Earned",
+    "withdrawn": "Withdrawn",
+}
+ITEM_KINDS = ("text", "file", "link")
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class StoredFile(db.Model):
+    """A file kept once by content hash, however many items point at it."""
+
+    __tablename__ = "stored_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Submission(Timestamped, db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("user_id", "badge_id"),
+        CheckConstraint(f"state IN ({_in(STATES)})", name="known_state"),
+        Index("ix_submission_state_badge", "state", "badge_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="RESTRICT"), index=True)
+    # The version the teacher started under: its prompts and rubric stay the ones they answer.
+    badge_version_id: Mapped[int] = mapped_column(ForeignKey("badge_version.id", ondelete="RESTRICT"))
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    stage: Mapped[int | None]  # the review stage while in_review, counted from 1
+    attempt_number: Mapped[int] = mapped_column(default=1)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    # Optimistic lock: two people changing the same submission at once cannot both win.
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+    badge: Mapped["Badge"] = relationship()  # noqa: F821
+    badge_version: Mapped["BadgeVersion"] = relationship()  # noqa: F821
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Attempt.number")
+    events: Mapped[list[SubmissionEvent]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionEvent.id")
+
+    @property
+    def current_attempt(self) -> Attempt:
+        return next(a for a in self.attempts if a.number == self.attempt_number)
+
+    @property
+    def state_label(self) -> str:
+        if self.state == "in_review" and self.stage:
+            return f"In review (stage {self.stage})"
+        return STATE_LABELS[self.state]
+
+    @property
+    def prompts(self) -> list[dict]:
+        return self.badge_version.snapshot.get("prompts", [])
+
+
+class Attempt(db.Model):
+    """One round of evidence. A returned attempt is frozen; revising starts the next one."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    privacy_confirmed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(12))  # returned | awarded | withdrawn
+    # The decision's feedback the teacher reads (Markdown); reviews add structured feedback.
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    submission: Mapped[Submission] = relationship(back_populates="attempts")
+    items: Mapped[list[EvidenceItem]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan", order_by="(EvidenceItem.prompt_index, EvidenceItem.id)")
+
+    @property
+    def editable(self) -> bool:
+        return self.outcome is None and self.submitted_at is None
+
+
+class EvidenceItem(Timestamped, db.Model):
+    """An answer to one prompt: a written answer, an uploaded file or a link."""
+
+    __tablename__ = "evidence_item"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(ITEM_KINDS)})", name="known_kind"),
+        Index("ix_evidence_item_attempt_prompt", "attempt_id", "prompt_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    prompt_index: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    file_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_file.sha256", ondelete="RESTRICT"), index=True)
+    filename: Mapped[str] = mapped_column(String(160), default="")
+    # Faces, names or work of students: only the earner and the submission's reviewers see it.
+    student_info: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    file: Mapped[StoredFile | None] = relationship()
+
+
+class SubmissionEvent(db.Model):
+    """The timeline: every state change, who made it and why."""
+
+    __tablename__ = "submission_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    attempt_number: Mapped[int]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="events")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ChunkedUpload(db.Model):
+    """A large file arriving in pieces; the phone can drop off and resume from `received`."""
+
+    __tablename__ = "chunked_upload"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    prompt_index: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    student_info: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_item_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_item.id", ondelete="SET NULL"))

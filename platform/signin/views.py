@@ -1,0 +1,221 @@
+"""Sign in with a district provider, the second-factor step after a password, setting up an
+authenticator app, and each person's own two-factor page."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_user
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from milepost.core.access import public, safe_next, signed_in
+from milepost.core.errors import DomainError
+from milepost.extensions import db, limiter
+from milepost.signin import gate, oidc, services, totp
+from milepost.signin.forms import CodeForm, EnrolForm
+from milepost.signin.models import SignInProvider
+
+bp = Blueprint("signin", __name__)
+FLOW = "signin_flow"
+ENROL = "signin_enrol"
+
+
+def _code_limit() -> str:
+    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+
+
+def _code_key() -> str:
+    """Count code attempts per person, not per address: a second factor must not be guessable
+    from many machines at once."""
+    pending = session.get(gate.PENDING) or {}
+    uid = current_user.id if current_user.is_authenticated else pending.get("uid")
+    return f"two-factor:{uid}" if uid else f"two-factor-ip:{request.remote_addr}"
+
+
+# --- district providers -------------------------------------------------------------------
+
+def _enabled_provider(slug: str) -> SignInProvider:
+    provider = db.session.scalar(select(SignInProvider).where(SignInProvider.slug == slug,
+                                                              SignInProvider.enabled.is_(True)))
+    if provider is None:
+        abort(404)
+    return provider
+
+
+def _config(provider: SignInProvider) -> oidc.ProviderConfig:
+    return oidc.ProviderConfig(issuer=provider.issuer, client_id=provider.client_id,
+                               client_secret=provider.client_secret)
+
+
+def redirect_uri(provider: SignInProvider) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("signin.callback", slug=provider.slug)
+
+
+def _refused(provider: SignInProvider, exc: DomainError):
+    reason = getattr(exc, "reason", "unknown")
+    current_app.logger.warning("sign-in with %s refused (%s) from %s", provider.slug, reason, request.remote_addr)
+    refused = isinstance(exc, services.SignInRefused)
+    return render_template("signin/refused.html", provider=provider, message=exc.message, refused=refused,
+                           reason=reason), exc.status
+
+
+@bp.get("/signin/<slug>")
+@public
+def start(slug: str):
+    provider = _enabled_provider(slug)
+    try:
+        url, flow = oidc.start(_config(provider), redirect_uri(provider))
+    except oidc.SignInError as exc:
+        return _refused(provider, exc)
+    flow.update(provider=provider.slug, next=safe_next(request.args.get("next"), url_for("core.home")))
+    session[FLOW] = flow
+    return redirect(url)
+
+
+@bp.get("/signin/<slug>/callback")
+@public
+def callback(slug: str):
+    provider = _enabled_provider(slug)
+    flow = session.pop(FLOW, None)  # single use, whatever happens next
+    if flow and flow.get("provider") != provider.slug:
+        flow = None
+    try:
+        claims = oidc.finish(_config(provider), flow, request.args, redirect_uri(provider))
+        user = services.resolve_sign_in(db.session, provider, claims)
+    except (oidc.SignInError, services.SignInRefused) as exc:
+        db.session.rollback()
+        return _refused(provider, exc)
+    db.session.commit()
+    login_user(user)
+    # The district's provider did the authenticating (and its own multi-factor, if it has one).
+    gate.mark_verified(user, strong=True)
+    current_app.logger.info("user %s signed in with %s", user.id, provider.slug)
+    return redirect(flow["next"])
+
+
+@bp.app_template_global()
+def signin_login_options() -> dict:
+    """What the login page's include shows: a button per enabled provider, and whether passwords
+    are switched off."""
+    try:
+        providers = services.enabled_providers(db.session)
+        passwords = services.local_passwords_allowed(db.session)
+    except SQLAlchemyError:
+        # The sign-in page must never break on an optional part (e.g. before `milepost db upgrade`).
+        db.session.rollback()
+        current_app.logger.exception("sign-in providers could not be read; has `milepost db upgrade` run?")
+        providers, passwords = [], True
+    return {"providers": providers, "passwords": passwords, "next": request.args.get("next")}
+
+
+# --- the second factor after a password ---------------------------------------------------
+
+def _start_again():
+    session.pop(gate.PENDING, None)
+    flash("Please sign in again: that sign-in was not finished in time.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/signin/two-factor", methods=["GET", "POST"])
+@public
+@limiter.limit(_code_limit, key_func=_code_key, methods=["POST"])
+def second_factor():
+    user = gate.pending_user()
+    if user is None:
+        return _start_again()
+    if not services.has_second_factor(db.session, user):
+        return redirect(url_for("signin.enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            used = services.check_second_factor(db.session, user, form.code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            current_app.logger.info("wrong second-factor code for user %s from %s", user.id, request.remote_addr)
+            form.code.errors.append(exc.message)
+        else:
+            pending = session[gate.PENDING]
+            left = services.recovery_codes_left(db.session, user)
+            db.session.commit()
+            login_user(user, remember=pending["remember"])
+            gate.mark_verified(user, strong=True)
+            if used == "recovery":
+                flash(f"You used a recovery code; {left} are left. "
+                      + ("Make new ones soon from your two-factor page." if left <= 3 else ""), "info")
+            return redirect(pending["next"])
+    return render_template("signin/second_factor.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/signin/two-factor/set-up", methods=["GET", "POST"])
+@public
+@limiter.limit(_code_limit, key_func=_code_key, methods=["POST"])
+def enrol():
+    """Set up an authenticator app: while signing in (password checked, nobody signed in yet) or
+    from one's own two-factor page."""
+    if current_user.is_authenticated:
+        user, pending = current_user._get_current_object(), None
+    else:
+        user, pending = gate.pending_user(), session.get(gate.PENDING)
+        if user is None:
+            return _start_again()
+    if services.has_second_factor(db.session, user):
+        return redirect(url_for("signin.second_factor") if pending else url_for("signin.account"))
+    # The secret lives in the (signed) session until a code proves the app has it; then in the database.
+    data = session.get(ENROL)
+    if not data or data.get("uid") != user.id:
+        data = {"uid": user.id, "secret": totp.new_secret()}
+        session[ENROL] = data
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.enrol(db.session, user, data["secret"], form.code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.code.errors.append(exc.message)
+        else:
+            db.session.commit()
+            session.pop(ENROL, None)
+            if pending:
+                login_user(user, remember=pending["remember"])
+            gate.mark_verified(user, strong=True)
+            next_url = pending["next"] if pending else url_for("signin.account")
+            return render_template("signin/recovery_codes.html", codes=codes, next_url=next_url, first_time=True)
+    theme = current_app.extensions["milepost_theme"]
+    uri = totp.provisioning_uri(data["secret"], account=user.email, issuer=theme.display_name)
+    return render_template("signin/enrol.html", form=form, qr=totp.qr_svg(uri), key=totp.grouped(data["secret"]),
+                           pending=pending is not None, required=services.second_factor_required(user)), \
+        400 if form.errors else 200
+
+
+# --- one's own two-factor page ------------------------------------------------------------
+
+@bp.get("/account/two-factor")
+@signed_in
+def account():
+    user = current_user._get_current_object()
+    enrolled = services.has_second_factor(db.session, user)
+    return render_template("signin/account.html", enrolled=enrolled, form=CodeForm(),
+                           left=services.recovery_codes_left(db.session, user) if enrolled else 0,
+                           required=services.second_factor_required(user))
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@signed_in
+@limiter.limit(_code_limit, key_func=_code_key)
+def new_recovery_codes():
+    user = current_user._get_current_object()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.replace_recovery_codes(db.session, user, form.code.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.code.errors.append(exc.message)
+        else:
+            db.session.commit()
+            return render_template("signin/recovery_codes.html", codes=codes, next_url=url_for("signin.account"),
+                                   first_time=False)
+    enrolled = services.has_second_factor(db.session, user)
+    return render_template("signin/account.html", enrolled=enrolled, form=form,
+                           left=services.recovery_codes_left(db.session, user) if enrolled else 0,
+                           required=services.second_factor_required(user)), 400
