@@ -73,12 +73,20 @@ def _register_features(app: Flask) -> None:
     from milepost.badges import views as badges_views
     from milepost.core import audit as _audit  # noqa: F401
     from milepost.core import views as core_views
+    from milepost.awards import models as _award_models  # noqa: F401
     from milepost.evidence import hooks as evidence_hooks
+    from milepost.points import demo as _points_demo  # noqa: F401 - adds the demo degree step
+    from milepost.points import hooks as points_hooks
+    from milepost.points import models as _points_models  # noqa: F401
+    from milepost.points import views as points_views
     from milepost.evidence import views as evidence_views
     from milepost.signin import admin as signin_admin
     from milepost.signin import cli as signin_cli
     from milepost.signin import gate as signin_gate
     from milepost.signin import views as signin_views
+    from milepost.surveys import cli as surveys_cli
+    from milepost.surveys import demo as _surveys_demo  # noqa: F401 - adds the demo pilot and surveys step
+    from milepost.surveys import views as surveys_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -88,6 +96,9 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(evidence_views.bp)
     evidence_hooks.register(app)
     add_home_cards(app, evidence_hooks.home_cards)
+    app.register_blueprint(points_views.bp)
+    points_hooks.register(app)
+    add_home_cards(app, points_views.home_cards)
     add_home_cards(app, accounts_admin.home_cards)
     add_home_cards(app, badges_views.home_cards)
     app.register_blueprint(signin_views.bp)
@@ -97,6 +108,9 @@ def _register_features(app: Flask) -> None:
     signin_cli.register(app)
     cli.register(app)
     badges_cli.register(app)
+    app.register_blueprint(surveys_views.bp)
+    add_home_cards(app, surveys_views.home_cards)
+    surveys_cli.register(app)
 
 
 def add_home_cards(app: Flask, provider) -> None:
@@ -128,6 +142,8 @@ def _template_helpers(app: Flask) -> None:
             links.append(("Home", url_for("core.home")))
             links.append(("Catalogue", url_for("badges.catalogue")))
             links.append(("My badges", url_for("evidence.dashboard")))
+            links.append(("Surveys", url_for("surveys.mine")))
+            links.append(("Points", url_for("points.mine")))
             if current_user.has_role("pd_admin", "site_admin"):
                 links.append(("Authoring", url_for("badges.authoring")))
                 links.append(("People", url_for("admin.people")))

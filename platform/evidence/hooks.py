@@ -16,7 +16,6 @@ def register(app) -> None:
     app.jinja_env.globals["my_submission"] = my_submission
     if services.progress not in badges.hooks.progress:
         badges.hooks.progress.append(services.progress)
-        badges.hooks.earner_counts.append(services.earner_counts)
 
 
 def home_cards(user) -> list[dict]:

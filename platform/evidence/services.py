@@ -329,18 +329,10 @@ def my_submissions(session, user) -> dict[str, list[Submission]]:
 
 
 def progress(session, user) -> tuple[set[int], set[int]]:
-    """For the catalogue: badges under way and badges earned by this person."""
-    rows = session.execute(select(Submission.badge_id, Submission.state)
-                           .where(Submission.user_id == user.id, Submission.state != "withdrawn")).all()
-    return ({b for b, s in rows if s != "awarded"}, {b for b, s in rows if s == "awarded"})
-
-
-def earner_counts(session, badge_ids) -> dict[int, int]:
-    if not badge_ids:
-        return {}
-    rows = session.execute(select(Submission.badge_id, func.count()).where(
-        Submission.state == "awarded", Submission.badge_id.in_(list(badge_ids))).group_by(Submission.badge_id))
-    return dict(rows.all())
+    """For the catalogue: badges under way (what is earned comes from the awards)."""
+    ids = session.scalars(select(Submission.badge_id).where(
+        Submission.user_id == user.id, Submission.state.not_in(("withdrawn", "awarded")))).all()
+    return set(ids), set()
 
 
 # --------------------------------------------------------------------------- links

@@ -1,0 +1,1 @@
+"""Awards: the badges people have earned (or were awarded directly), one per person and badge version."""

@@ -1,0 +1,62 @@
+"""How awards and points plug into the rest: evidence decisions, the catalogue, tier emails, the CLI."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app, url_for
+from flask.cli import with_appcontext
+
+from milepost.awards import services as awards
+from milepost.badges import services as badges
+from milepost.core.mail import send_after_commit
+from milepost.evidence import services as evidence
+from milepost.extensions import db
+from milepost.points import services, views
+
+
+def _once(registry: list, fn) -> None:
+    if fn not in registry:
+        registry.append(fn)
+
+
+def register(app: Flask) -> None:
+    _once(evidence.after_transition, awards.after_transition)
+    _once(badges.hooks.progress, awards.earned_badge_ids)
+    _once(badges.hooks.earner_counts, awards.earner_counts)
+    _once(badges.hooks.go_to_people, awards.go_to_people)
+    _once(awards.on_issued, services.on_award_issued)
+    _once(awards.on_revoked, services.on_award_revoked)
+    _once(services.on_tier_reached, email_tier_reached)
+    app.before_request(views.celebrate)
+    app.cli.add_command(points_group)
+
+
+def email_tier_reached(session, reached) -> None:
+    from milepost.accounts.models import User
+
+    person = session.get(User, reached.user_id)
+    theme = current_app.extensions["milepost_theme"]
+    link = current_app.config["BASE_URL"].rstrip("/") + "/points"
+    send_after_commit(session, person.email, f"You reached {reached.tier.name}",
+                      f"Hello {person.display_name},\n\nCongratulations: your badges have taken you to "
+                      f"{reached.tier.name} in {theme.display_name}. Your certificate is ready on your points "
+                      f"page:\n\n{link}\n\nThank you for the work behind every badge.\n")
+
+
+@click.group("points")
+def points_group() -> None:
+    """Points ledger tools."""
+
+
+@points_group.command("verify")
+@click.option("--repair", is_flag=True, help="Set every differing cached balance to the ledger's sum.")
+@with_appcontext
+def verify_command(repair: bool) -> None:
+    """Recompute every balance from the ledger and report any difference (exit 1 if any)."""
+    differences = services.verify(db.session, repair=repair)
+    for d in differences:
+        click.echo(f"user {d.user_id}: cached {d.cached}, ledger {d.ledger}")
+    if repair:
+        db.session.commit()
+    click.echo(f"{len(differences)} difference(s)" + (" repaired." if repair and differences else "."))
+    if differences and not repair:
+        raise SystemExit(1)

@@ -1,0 +1,126 @@
+"""The ledger and what is built on it: accounts (cached balances), degree tiers, rewards."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from milepost.core.model import Timestamped, utcnow
+from milepost.extensions import db
+
+KINDS = ("award", "review", "plc_bonus", "reward_bonus", "adjustment", "reversal")
+KIND_LABELS = {"award": "Badge earned", "review": "Review completed", "plc_bonus": "PLC bonus",
+               "reward_bonus": "Reward bonus", "adjustment": "Adjustment by the PD office", "reversal": "Reversal"}
+
+
+class LedgerEntry(db.Model):
+    """Never edited or deleted. `source` names what the points are for, once: a unique key, so
+    repeated or simultaneous crediting of the same thing writes one row."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")", name="known_kind"),
+        Index("ix_ledger_entry_user_at", "user_id", "created_at"),
+        Index("ix_ledger_entry_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int]
+    source: Mapped[str] = mapped_column(String(120), unique=True)
+    award_id: Mapped[int | None] = mapped_column(ForeignKey("award.id", ondelete="RESTRICT"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
+
+
+class PointsAccount(db.Model):
+    """One row per person: the balance kept in step with the ledger in the same transaction
+    (`milepost points verify` recomputes it), and their leaderboard choice."""
+
+    __tablename__ = "points_account"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    balance: Mapped[int] = mapped_column(default=0, index=True)
+    leaderboard_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DegreeTier(Timestamped, db.Model):
+    """A step of the district degree, e.g. associate, bachelor, master, doctorate."""
+
+    __tablename__ = "degree_tier"
+    __table_args__ = (CheckConstraint("threshold >= 0", name="threshold_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    threshold: Mapped[int] = mapped_column(default=0)
+    min_credit_hours: Mapped[float] = mapped_column(Numeric(7, 2, asdecimal=False), default=0)
+    # Another way of breadth: at least this many badges in each of this many different strands.
+    min_strands: Mapped[int] = mapped_column(default=0)
+    badges_per_strand: Mapped[int] = mapped_column(default=1)
+
+    required_badges: Mapped[list["Badge"]] = relationship(  # noqa: F821
+        secondary="degree_tier_badge", order_by="Badge.title")
+
+
+class DegreeTierBadge(db.Model):
+    __tablename__ = "degree_tier_badge"
+
+    tier_id: Mapped[int] = mapped_column(ForeignKey("degree_tier.id", ondelete="CASCADE"), primary_key=True)
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), primary_key=True)
+
+
+class TierReached(db.Model):
+    """Reaching a tier happens once per person (unique), is celebrated once and emailed once."""
+
+    __tablename__ = "tier_reached"
+    __table_args__ = (UniqueConstraint("user_id", "tier_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    tier_id: Mapped[int] = mapped_column(ForeignKey("degree_tier.id", ondelete="CASCADE"))
+    reached_at: Mapped[datetime] = mapped_column(default=utcnow)
+    celebrated_at: Mapped[datetime | None]
+
+    tier: Mapped[DegreeTier] = relationship()
+
+
+class Reward(Timestamped, db.Model):
+    """Unlocked at a number of points or on reaching a tier; fulfilled by the PD office."""
+
+    __tablename__ = "reward"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    points_needed: Mapped[int | None]
+    tier_id: Mapped[int | None] = mapped_column(ForeignKey("degree_tier.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    tier: Mapped[DegreeTier | None] = relationship()
+
+
+class RewardClaim(db.Model):
+    __tablename__ = "reward_claim"
+    __table_args__ = (
+        UniqueConstraint("reward_id", "user_id"),
+        CheckConstraint("status IN ('claimed', 'fulfilled', 'cancelled')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="claimed")
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fulfilled_at: Mapped[datetime | None]
+    fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    reward: Mapped[Reward] = relationship()
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
