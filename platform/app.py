@@ -5,7 +5,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -54,6 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _register_features(app)
+    if app.config.get("BENCH_ROUTES"):
+        _bench_routes(app)
 
     from milepost.core.errors import register_error_handlers
     register_error_handlers(app)
@@ -72,6 +74,7 @@ def _register_features(app: Flask) -> None:
     from milepost.badges import demo as _badges_demo  # noqa: F401 - adds the demo catalogue step
     from milepost.badges import views as badges_views
     from milepost.core import audit as _audit  # noqa: F401
+    from milepost.core import settings as _settings  # noqa: F401 - the site_setting table
     from milepost.core import views as core_views
     from milepost.awards import models as _award_models  # noqa: F401
     from milepost.evidence import hooks as evidence_hooks
@@ -79,6 +82,10 @@ def _register_features(app: Flask) -> None:
     from milepost.points import hooks as points_hooks
     from milepost.points import models as _points_models  # noqa: F401
     from milepost.points import views as points_views
+    from milepost.notifications import hooks as notifications_hooks
+    from milepost.notifications import views as notifications_views
+    from milepost.reviews import hooks as reviews_hooks
+    from milepost.reviews import views as reviews_views
     from milepost.evidence import views as evidence_views
     from milepost.signin import admin as signin_admin
     from milepost.signin import cli as signin_cli
@@ -87,6 +94,8 @@ def _register_features(app: Flask) -> None:
     from milepost.surveys import cli as surveys_cli
     from milepost.surveys import demo as _surveys_demo  # noqa: F401 - adds the demo pilot and surveys step
     from milepost.surveys import views as surveys_views
+    from milepost.credentials import hooks as credentials_hooks
+    from milepost.credentials import models as _credentials_models  # noqa: F401
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -99,6 +108,11 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(points_views.bp)
     points_hooks.register(app)
     add_home_cards(app, points_views.home_cards)
+    app.register_blueprint(notifications_views.bp)
+    notifications_hooks.register(app)  # events -> notify, header count, send-digests, send-pending-mail, worker
+    app.register_blueprint(reviews_views.bp)
+    reviews_hooks.register(app)  # reviewer checks, chain hooks, send-reminders
+    add_home_cards(app, reviews_hooks.home_cards)
     add_home_cards(app, accounts_admin.home_cards)
     add_home_cards(app, badges_views.home_cards)
     app.register_blueprint(signin_views.bp)
@@ -107,10 +121,36 @@ def _register_features(app: Flask) -> None:
     signin_gate.init_app(app)
     signin_cli.register(app)
     cli.register(app)
+    from milepost.privacy import views as privacy_views
+    privacy_views.register(app)
     badges_cli.register(app)
     app.register_blueprint(surveys_views.bp)
     add_home_cards(app, surveys_views.home_cards)
     surveys_cli.register(app)
+    credentials_hooks.register(app)
+
+
+def _bench_routes(app: Flask) -> None:
+    """Two reference pages for the HTTP benchmark's ratios (bench/http.py), only with MILEPOST_BENCH_ROUTES=1:
+    the cheapest possible answer, and a plain 50-row page read from the database with the site's layout."""
+    from flask import render_template_string
+    from sqlalchemy import select
+
+    from milepost.accounts.models import User
+    from milepost.core.access import public
+
+    @app.get("/_bench/hello")
+    @public
+    def bench_hello():
+        return "Hello, world!"
+
+    @app.get("/_bench/rows")
+    @public
+    def bench_rows():
+        rows = db.session.execute(select(User.id, User.display_name).order_by(User.id).limit(50)).all()
+        return render_template_string(
+            "{% extends 'base.html' %}{% block content %}<table>{% for id, name in rows %}"
+            "<tr><td>{{ id }}</td><td>{{ name }}</td></tr>{% endfor %}</table>{% endblock %}", rows=rows)
 
 
 def add_home_cards(app: Flask, provider) -> None:
@@ -126,10 +166,13 @@ def _security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure or app.config["BASE_URL"].startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 
 def _template_helpers(app: Flask) -> None:
+    from milepost.reviews.access import may_review as _may_review
     from milepost.core.access import ROLE_LABELS
     from milepost.core.markdown import render_markdown
 
@@ -144,6 +187,8 @@ def _template_helpers(app: Flask) -> None:
             links.append(("My badges", url_for("evidence.dashboard")))
             links.append(("Surveys", url_for("surveys.mine")))
             links.append(("Points", url_for("points.mine")))
+            if _may_review(current_user):
+                links.append(("Reviews", url_for("reviews.queue")))
             if current_user.has_role("pd_admin", "site_admin"):
                 links.append(("Authoring", url_for("badges.authoring")))
                 links.append(("People", url_for("admin.people")))

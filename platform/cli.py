@@ -22,7 +22,7 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_user, import_roster, seed_demo):
+    for command in (create_user, import_roster, seed_demo, backup, restore):
         app.cli.add_command(command)
 
 
@@ -83,14 +83,94 @@ def import_roster(file, no_invite: bool) -> None:
 
 
 @click.command("seed-demo")
+@click.option("--scale", default=None, metavar="large|N",
+              help="Then add a generated district for benchmarks: 'large' (10,000 teachers) or N teachers.")
 @with_appcontext
-def seed_demo() -> None:
+def seed_demo(scale: str | None) -> None:
     """Fill the database with a demo district (safe to run again)."""
     from milepost.demo import seed
 
+    teachers = None
+    if scale is not None:
+        from milepost.demo_large import parse_scale
+        teachers = parse_scale(scale)
     logins = seed(db.session)
     db.session.commit()
     click.echo("The demo district is ready. Sign in with any of these (password: "
                f"{logins['password']}):")
     for role, email in logins["people"]:
         click.echo(f"  {role:<22} {email}")
+    if teachers is not None:
+        from milepost import demo_large
+
+        result = demo_large.generate(teachers)
+        click.echo(f"Generated {teachers:,} teachers in {result['timings']['total']:.1f} s "
+                   f"({', '.join(f'{k} {v:.1f} s' for k, v in result['timings'].items() if k != 'total')}); "
+                   f"they sign in as teacher000001@{demo_large.EMAIL_DOMAIN} ... with the same password.")
+        for table, n in demo_large.counts().items():
+            click.echo(f"  {table:<16} {n:>9,}")
+
+
+def _folders(app: Flask):
+    """The instance folder, plus the upload folder when it lives elsewhere (a shared volume)."""
+    from pathlib import Path
+
+    instance, uploads = Path(app.instance_path), Path(app.config["UPLOAD_PATH"])
+    extra = [] if instance in uploads.resolve().parents or uploads.resolve() == instance else [uploads]
+    return instance, extra
+
+
+@click.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(target: str | None) -> None:
+    """Write a consistent archive of the database, uploaded files and keys (safe while running)."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from flask import current_app
+
+    from milepost.core import audit
+    from milepost.core.backup import create_backup
+
+    instance, extra = _folders(current_app)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = Path(target) if target else instance / "backups" / f"milepost-{stamp}.tar.gz"
+    manifest = create_backup(db.engine, db.metadata, instance, path, extra_folders=extra)
+    audit.record(db.session, "backup.created", path=str(path), rows=sum(manifest["tables"].values()))
+    db.session.commit()
+    click.echo(f"Backup written to {path}: {sum(manifest['tables'].values())} rows in "
+               f"{len(manifest['tables'])} tables, {len(manifest['files'])} files.")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore(archive: str) -> None:
+    """Restore a backup into this instance, whose database must be empty (a new instance)."""
+    import json
+    import tarfile
+    from pathlib import Path
+
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from milepost.core.backup import RestoreRefused, restore_backup
+
+    from alembic.script import ScriptDirectory
+
+    with tarfile.open(archive, "r:gz") as tar:
+        revision = json.loads(tar.extractfile("manifest.json").read()).get("revision")
+    head = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config()).get_current_head()
+    if revision != head:
+        raise click.ClickException(f"This backup was taken at schema {revision}; this Milepost is at {head}. "
+                                   "Restore it with the Milepost release that made it, then upgrade.")
+    upgrade()
+    instance, extra = _folders(current_app)
+    try:
+        manifest = restore_backup(db.engine, db.metadata, Path(archive), instance,
+                                  folder_map={p.name: p for p in extra})
+    except RestoreRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {sum(manifest['tables'].values())} rows and {len(manifest['files'])} files "
+               f"from {archive}.")

@@ -18,16 +18,38 @@ DEFAULTS = {
     "REDIS_URL": None,
     "MAX_FILE_MB": 100,          # one uploaded file (three minutes of phone video fits)
     "MAX_SUBMISSION_MB": 250,    # all the files of one attempt
+    "STRIP_IMAGE_METADATA": True,
+    "EVIDENCE_RETENTION_DAYS": None,  # remove files of finished submissions after this many days (None: keep)  # re-encode uploaded photos without EXIF (location) data
     "LINK_CHECK": "public",      # public | any | off: how evidence links are checked before submitting
     "PASSWORD_RESET_HOURS": 2,
-    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",         # per client address
+    "LOGIN_ACCOUNT_RATE_LIMIT": "5 per minute;20 per hour",  # per account, whatever the address
     "PAGE_SIZE": 25,
+    "BENCH_ROUTES": False,      # bench/http.py's reference pages (/_bench/hello, /_bench/rows); never in production
+    "SURVEY_MIN_GROUP": 5,      # survey results for a group smaller than this are not shown (privacy)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Notifications (issue 9)
+    "NOTIFY_COACH_ON_TIER": False,  # also tell a teacher's coaches (school coaches, PLC facilitators) of a tier reached
+    "MAIL_RETRY_MINUTES": 5,        # first retry of a failed send; the wait doubles after each failure (at most 12 h)
+    "MAIL_MAX_ATTEMPTS": 8,         # after this many failed sends a mail is marked failed and logged as an error
+    "MAIL_TIMEOUT_SECONDS": 10,     # SMTP connect/send timeout, so a dead mail server never holds a request long
+    "MAIL_QUEUE": "milepost-mail",  # the RQ queue `milepost worker` serves when MILEPOST_REDIS_URL is set
+    # Credentials (issue 14): where the private Ed25519 signing keys live; None means instance/credential-keys.
+    # Several app servers must share this folder (or a copy of it), or signing fails with a clear error.
+    "CREDENTIAL_KEYS_PATH": None,
+    # Reviews (issue 5)
+    "REVIEW_POINTS": 10,                   # points for each completed review; 0 turns reviewer recognition off
+    "REVIEW_CLAIM_HOURS": 48,              # a claimed review goes back to the queue after this long
+    "REVIEW_TARGET_DAYS": 5,               # send-reminders nudges reviewers about items waiting longer
+    "REVIEW_COMPLETENESS_TARGET_DAYS": 1,  # the PD office's completeness check answers within a day
+    "REVIEW_STUCK_DAYS": 10,               # send-reminders tells the PD office about items waiting longer
+    "REVIEW_ANONYMOUS": False,             # reviewers see an anonymised number (S-XXXXXX), not the teacher's name
+    "REVIEW_PEERS_MUST_HOLD_BADGE": False, # only people who hold the badge may give peer feedback on it
 }
 
 

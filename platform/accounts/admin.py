@@ -237,4 +237,5 @@ def home_cards(user) -> list[dict]:
          "url": url_for("admin.plcs")},
         {"title": "Import a roster", "text": "Bring in many people at once from a CSV file.",
          "url": url_for("admin.roster")},
-    ]
+    ] + ([{"title": "Site settings", "text": "The district's theme: name, logo and colours.",
+           "url": url_for("core.site_settings")}] if user.has_role("site_admin") else [])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
+from pathlib import Path
 from datetime import timedelta
 
 from argon2 import PasswordHasher, profiles
@@ -41,11 +43,21 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    text = (Path(__file__).with_name("common_passwords.txt")).read_text()
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def check_password_rules(password: str, *, email: str = "") -> None:
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed(f"Use at least {MIN_PASSWORD} characters for a password.")
-    if email and password.lower() == email.lower():
+    lowered = password.lower()
+    if email and (lowered == email.lower() or lowered == email.split("@")[0].lower()):
         raise ValidationFailed("Your password cannot be your email address.")
+    if lowered in _common_passwords() or len(set(lowered)) <= 2:
+        raise ValidationFailed("That password is one of the most common ones, so it is easy to guess. "
+                               "Try a short sentence only you would think of.")
 
 
 def set_password(user: User, password: str) -> None:

@@ -1,7 +1,7 @@
 """Sign in and out, change a password, reset a forgotten one."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from milepost.accounts import services
@@ -9,7 +9,6 @@ from milepost.accounts.forms import ChangePasswordForm, LoginForm, ResetForm, Re
 from milepost.accounts.models import User
 from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError, ValidationFailed
-from milepost.core.mail import send_mail
 from milepost.extensions import db, limiter, login_manager
 from milepost.signin import gate
 
@@ -32,9 +31,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Attempts counted per account too, so guessing from many addresses is slowed as well.
+    The windows expire, so nobody can lock a teacher out for good."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), url_for("core.home")))
@@ -48,10 +58,12 @@ def login():
             form.password.errors.append(refusal or SIGN_IN_FAILED)
         else:
             db.session.commit()
+            next_url = request.args.get("next")
+            session.clear()  # a fresh session at sign-in: nothing planted before it carries over
             if gate.second_factor_needed(user):
-                return gate.hand_off(user, remember=form.remember.data, next_url=request.args.get("next"))
+                return gate.hand_off(user, remember=form.remember.data, next_url=next_url)
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            return redirect(safe_next(next_url, url_for("core.home")))
     return render_template("accounts/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
 
 
@@ -83,19 +95,22 @@ def change_password():
 
 
 def send_reset_email(user: User, token: str, *, welcome: bool = False) -> None:
+    """The reset or invitation link, as a security mail through notifications (HTML from the theme,
+    retried if the mail server is down). Called after the token's transaction has committed."""
+    from milepost.notifications.services import notify
+
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.reset_password", token=token)
     hours = services.INVITE_HOURS if welcome else current_app.config["PASSWORD_RESET_HOURS"]
     theme = current_app.extensions["milepost_theme"]
     if welcome:
-        subject = f"Your {theme.display_name} account"
-        intro = (f"Hello {user.display_name},\n\nAn account has been made for you on {theme.display_name}, "
-                 "where you can earn professional-learning badges at your own pace.\n\nChoose a password here:")
+        kind, subject = "account_invitation", f"Your {theme.display_name} account"
+        message = f"Your {theme.display_name} account was made. We emailed you a link to choose your password."
     else:
-        subject = f"Reset your {theme.display_name} password"
-        intro = f"Hello {user.display_name},\n\nSomeone asked to reset the password for this account. To choose a new one, open:"
-    body = (f"{intro}\n\n{link}\n\nThe link works once and expires in {hours} hours.\n"
-            "If you did not expect this email you can ignore it; nothing changes until the link is used.\n")
-    send_mail(user.email, subject, body)
+        kind, subject = "password_reset", f"Reset your {theme.display_name} password"
+        message = "Someone asked to reset your password; we emailed you a link. If it was not you, tell the PD office."
+    notify(db.session, user, kind, subject=subject, context={"message": message, "hours": hours}, url=link,
+           security=True)
+    db.session.commit()
 
 
 @bp.route("/reset", methods=["GET", "POST"])

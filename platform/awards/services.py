@@ -76,9 +76,14 @@ def earner_counts(session, badge_ids) -> dict[int, int]:
 def go_to_people(session, badge_id: int, limit: int) -> list:
     from milepost.accounts.models import User
 
+    from sqlalchemy.orm import lazyload, selectinload
+
+    # The badge page shows each person's school: loaded in one query, not one per person; their roles
+    # (selectin by default on User) are not shown there, so they are not loaded.
     return session.scalars(select(User).join(Award, Award.user_id == User.id)
                            .where(Award.badge_id == badge_id, Award.go_to.is_(True), active_filter(),
                                   User.active.is_(True))
+                           .options(selectinload(User.school), lazyload(User.role_rows))
                            .order_by(User.display_name).limit(limit)).all()
 
 

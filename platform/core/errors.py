@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -41,6 +42,8 @@ TITLES = {
     409: "That change cannot be made now",
     413: "That upload is too large",
     429: "Too many attempts",
+    503: "Please try again in a moment",
+    507: "There is no room to store that",
     500: "Something went wrong on our side",
 }
 
@@ -67,6 +70,22 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         return error_response(exc.status, exc.message, exc.problems)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc):
+        # The database restarting or unreachable: say so; the pool reconnects by itself afterwards.
+        from milepost.extensions import db
+        app.logger.error("database unavailable: %s", exc.__class__.__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is already gone
+            pass
+        body, status = error_response(503, "The database is not answering just now. Nothing you sent was "
+                                           "half-saved; please try again in a minute.")
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(exc: StaleDataError):

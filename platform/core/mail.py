@@ -34,18 +34,9 @@ def send_mail(to: str, subject: str, body: str) -> EmailMessage:
 
 def send_after_commit(session, to: str, subject: str, body: str) -> None:
     """Send only once the caller's transaction has committed (never for work that rolled back)."""
-    from sqlalchemy import event
+    from milepost.core.transactions import on_commit
 
-    app = current_app._get_current_object()
-
-    def send(_session):
-        with app.app_context():
-            try:
-                send_mail(to, subject, body)
-            except Exception:  # noqa: BLE001 - mail trouble must never undo the work that caused it
-                app.logger.exception("mail to %s could not be sent", to)
-
-    event.listen(session, "after_commit", send, once=True)
+    on_commit(session, lambda: send_mail(to, subject, body))
 
 
 def _send_smtp(url: str, msg: EmailMessage) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
-from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2 import BaseLoader, TemplateNotFound
+from jinja2.loaders import split_template_path
 
 from milepost.core.access import public
 
@@ -111,13 +113,89 @@ def contrast_ratio(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+class ThemeManager:
+    """The themes on disk and the one in use. The site admin can switch it while the app runs:
+    every worker picks the choice up from the database within a few seconds, and templates whose
+    theme changed are reloaded (their `uptodate` check compares a stamp, no disk access)."""
+
+    REFRESH_SECONDS = 10
+
+    def __init__(self, themes_path: str | Path, configured: str, *, watch_files: bool = False):
+        self.themes_path = Path(themes_path)
+        self.configured = configured or DEFAULT
+        self.watch_files = watch_files
+        self._loaded: dict[str, Theme] = {}
+        self.active_name = self.configured
+        self.stamp = 0
+        self.checked_at = 0.0
+
+    def get(self, name: str) -> Theme:
+        if name not in self._loaded:
+            self._loaded[name] = load_theme(self.themes_path, name)
+        return self._loaded[name]
+
+    @property
+    def active(self) -> Theme:
+        return self.get(self.active_name)
+
+    def use(self, name: str | None) -> None:
+        name = name or self.configured
+        if name != self.active_name:
+            self.active_name = name
+            self.stamp += 1
+
+    def available(self) -> list[Theme]:
+        names = sorted(p.name for p in self.themes_path.iterdir() if (p / "theme.toml").is_file())
+        return [self.get(n) for n in names if self.get(n).name == n]
+
+
+class ThemeProxy:
+    """Stands for the active theme wherever code or templates say `theme`."""
+
+    def __init__(self, manager: ThemeManager):
+        object.__setattr__(self, "_manager", manager)
+
+    def __getattr__(self, name):
+        return getattr(self._manager.active, name)
+
+
+class ActiveThemeLoader(BaseLoader):
+    def __init__(self, manager: ThemeManager):
+        self.manager = manager
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)
+        stamp = self.manager.stamp
+        for folder in self.manager.active.folders:
+            path = folder.joinpath("templates", *pieces)
+            if path.is_file():
+                source = path.read_text(encoding="utf-8")
+                if self.manager.watch_files:
+                    mtime = path.stat().st_mtime
+                    return source, str(path), lambda: self.manager.stamp == stamp and path.is_file() \
+                        and path.stat().st_mtime == mtime
+                return source, str(path), lambda: self.manager.stamp == stamp
+        raise TemplateNotFound(template)
+
+    def list_templates(self):
+        found = set()
+        for folder in self.manager.active.folders:
+            root = folder / "templates"
+            found.update(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
+        return sorted(found)
+
+
 bp = Blueprint("theme", __name__)
+
+
+def manager() -> ThemeManager:
+    return current_app.extensions["milepost_themes"]
 
 
 @bp.get("/static/<path:filename>")
 @public
 def static(filename: str):
-    for folder in current_app.extensions["milepost_theme"].folders:
+    for folder in manager().active.folders:
         static_dir = folder / "static"
         if (static_dir / filename).is_file():
             return send_from_directory(static_dir, filename, max_age=3600)
@@ -127,7 +205,7 @@ def static(filename: str):
 @bp.get("/theme.css")
 @public
 def theme_css():
-    theme = current_app.extensions["milepost_theme"]
+    theme = manager().active
     lines = [f"  --mp-{key.replace('_', '-')}: {value};" for key, value in sorted(theme.colours.items())]
     css = ":root {\n" + "\n".join(lines) + "\n}\n"
     response = Response(css, mimetype="text/css")
@@ -135,10 +213,36 @@ def theme_css():
     return response
 
 
+def _refresh_choice() -> None:
+    """Follow the site admin's choice of theme (stored in the database), checked every few seconds."""
+    themes = manager()
+    now = time.monotonic()
+    if now - themes.checked_at < themes.REFRESH_SECONDS:
+        return
+    themes.checked_at = now
+    from milepost.core.settings import get_setting
+
+    try:
+        themes.use(get_setting("theme"))
+    except Exception:  # noqa: BLE001 - no settings table yet (before `db upgrade`): keep the configured one
+        from milepost.extensions import db
+        db.session.rollback()
+
+
 def init_themes(app: Flask) -> Theme:
-    theme = load_theme(app.config["THEMES_PATH"], app.config["THEME"])
-    app.extensions["milepost_theme"] = theme
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(f / "templates")) for f in theme.folders])
+    themes = ThemeManager(app.config["THEMES_PATH"], app.config["THEME"], watch_files=app.debug)
+    app.extensions["milepost_themes"] = themes
+    app.extensions["milepost_theme"] = ThemeProxy(themes)
+    app.jinja_loader = ActiveThemeLoader(themes)
+    app.jinja_options = {**app.jinja_options, "auto_reload": True}
     app.register_blueprint(bp)
-    app.jinja_env.globals["theme"] = theme
-    return theme
+    app.jinja_env.globals["theme"] = app.extensions["milepost_theme"]
+    app.before_request(_refresh_choice)
+
+    @app.url_defaults
+    def versioned_theme_files(endpoint, values):
+        # A different theme means different files behind the same names: make the URLs differ too.
+        if endpoint in ("theme.static", "theme.theme_css"):
+            values.setdefault("t", themes.active.name)
+
+    return themes.active

@@ -5,17 +5,15 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import text
 
-from milepost.core.access import public
+from milepost.core.access import public, roles, signed_in
 from milepost.extensions import db
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-@public
+@signed_in
 def home():
-    if not current_user.is_authenticated:
-        return redirect(url_for("accounts.login"))
     return render_template("home.html", sections=home_sections())
 
 
@@ -37,3 +35,29 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok", version=current_app.config.get("VERSION", "0.1.0"))
+
+
+@bp.route("/admin/site", methods=["GET", "POST"])
+@roles("site_admin")
+def site_settings():
+    """The site admin's settings: which theme the district's Milepost wears."""
+    from flask import flash, request
+    from flask_login import current_user
+
+    from milepost.core import audit
+    from milepost.core.settings import set_setting
+
+    themes = current_app.extensions["milepost_themes"]
+    available = themes.available()
+    if request.method == "POST":
+        chosen = request.form.get("theme", "")
+        if chosen not in {t.name for t in available}:
+            flash("Choose one of the themes listed.", "error")
+        else:
+            set_setting(db.session, "theme", chosen, by=current_user)
+            audit.record(db.session, "site.theme_changed", actor=current_user, theme=chosen)
+            db.session.commit()
+            themes.use(chosen)
+            flash(f"{themes.get(chosen).display_name} is now the theme for everyone.", "success")
+            return redirect(url_for("core.site_settings"))
+    return render_template("admin/site.html", available=available, active=themes.active)

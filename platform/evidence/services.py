@@ -39,12 +39,13 @@ RULES: dict[str, Rule] = {
     "reopen": Rule(("withdrawn",), "draft", "earner"),
     "begin_review": Rule(("submitted",), "in_review", "reviewer"),
     "advance": Rule(("in_review",), "in_review", "reviewer"),
+    "send_back": Rule(("in_review",), "in_review", "reviewer"),
     "return": Rule(("submitted", "in_review"), "returned", "reviewer"),
     "award": Rule(("in_review",), "awarded", "reviewer"),
 }
 ACTION_WORDS = {
     "submit": "submit", "resubmit": "resubmit", "withdraw": "withdraw", "reopen": "reopen",
-    "begin_review": "start reviewing", "advance": "pass on", "return": "return", "award": "award",
+    "begin_review": "start reviewing", "advance": "pass on", "send_back": "pass back", "return": "return", "award": "award",
 }
 
 # The review feature registers who reviews a submission; until then coaches and the PD office do.
@@ -253,6 +254,10 @@ def transition(session, submission: Submission, action: str, *, by, note: str = 
         if stage is None or stage <= (submission.stage or 0):
             raise InvalidTransition("A submission can only move on to a later review stage.")
         submission.stage = stage
+    elif action == "send_back":
+        if stage is None or not 1 <= stage < (submission.stage or 0):
+            raise InvalidTransition("A submission can only be passed back to an earlier review stage.")
+        submission.stage = stage
     elif action == "return":
         if not (note or "").strip():
             raise ValidationFailed("Say what the teacher should work on: feedback is required for “not yet”.")
@@ -281,7 +286,7 @@ def transition(session, submission: Submission, action: str, *, by, note: str = 
 
 def _past(word: str) -> str:
     return {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn", "reopen": "reopened",
-            "start reviewing": "taken into review", "pass on": "passed on", "return": "returned",
+            "start reviewing": "taken into review", "pass on": "passed on", "pass back": "passed back", "return": "returned",
             "award": "awarded"}[word]
 
 

@@ -4,6 +4,7 @@ One small interface (FileStore) so that a shared volume or an object store can r
 local folder without the rest of the code noticing."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -46,6 +47,12 @@ class FileRejected(ValidationFailed):
 
 class FileTooLarge(FileRejected):
     status = 413
+
+
+class StorageFull(FileRejected):
+    """The server's disk is full: nothing is kept, and the draft around the upload is untouched."""
+
+    status = 507
 
 
 @dataclass(frozen=True)
@@ -94,9 +101,10 @@ def safe_filename(name: str, mime: str, allowed: dict[str, str]) -> str:
 class FileStore:
     """Content-addressed files in a local folder: <root>/ab/cd/<sha256>."""
 
-    def __init__(self, root: str | Path, allowed: dict[str, str] | None = None):
+    def __init__(self, root: str | Path, allowed: dict[str, str] | None = None, *, strip_metadata: bool = False):
         self.root = Path(root)
         self.allowed = allowed or DEFAULT_ALLOWED
+        self.strip_metadata = strip_metadata
         self.incoming = self.root / "incoming"
 
     def path_for(self, sha256: str) -> Path:
@@ -127,6 +135,11 @@ class FileStore:
                     digest.update(chunk)
                     out.write(chunk)
             return self._keep(tmp_name, digest.hexdigest(), size, head, filename)
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFull(f"{filename} could not be stored: the server is out of space. Your draft is "
+                                  "saved; please tell your PD office and try the upload again later.") from exc
+            raise
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
@@ -140,12 +153,40 @@ class FileStore:
         mime = sniff(head)
         if mime is None or mime not in self.allowed:
             raise FileRejected(describe_refusal(head, filename))
+        if self.strip_metadata and mime in REENCODE:
+            sha256, size = _reencode(tmp_name, mime, filename)
         final = self.path_for(sha256)
         if not final.exists():
             final.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(tmp_name, 0o640)
             os.replace(tmp_name, final)  # atomic: a reader never sees half a file
         return StoredFile(sha256=sha256, size=size, mime=mime)
+
+
+# Photos re-encoded without their metadata (camera, time, and above all GPS location).
+REENCODE = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+
+def _reencode(path: str, mime: str, filename: str) -> tuple[str, int]:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 80_000_000  # refuses decompression bombs
+    try:
+        with Image.open(path) as image:
+            image = ImageOps.exif_transpose(image)  # keep the photo the right way up once EXIF is gone
+            out = path + ".clean"
+            options = {"quality": 90, "optimize": True} if mime == "image/jpeg" else {}
+            if mime == "image/jpeg" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            image.save(out, REENCODE[mime], **options)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise FileRejected(f"{filename} looks like a photo but could not be read. Try exporting it again.") from exc
+    os.replace(out, path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in _chunks(fh):
+            digest.update(chunk)
+    return digest.hexdigest(), os.path.getsize(path)
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:

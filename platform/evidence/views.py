@@ -25,7 +25,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 
 
 def store() -> FileStore:
-    return FileStore(Path(current_app.config["UPLOAD_PATH"]) / "evidence")
+    return FileStore(Path(current_app.config["UPLOAD_PATH"]) / "evidence",
+                     strip_metadata=current_app.config["STRIP_IMAGE_METADATA"])
 
 
 def file_limit() -> int:

@@ -1,13 +1,13 @@
-"""How awards and points plug into the rest: evidence decisions, the catalogue, tier emails, the CLI."""
+"""How awards and points plug into the rest: evidence decisions, the catalogue, the CLI.
+(The tier-reached email is sent by notifications/hooks.py through notify.)"""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask
 from flask.cli import with_appcontext
 
 from milepost.awards import services as awards
 from milepost.badges import services as badges
-from milepost.core.mail import send_after_commit
 from milepost.evidence import services as evidence
 from milepost.extensions import db
 from milepost.points import services, views
@@ -25,21 +25,8 @@ def register(app: Flask) -> None:
     _once(badges.hooks.go_to_people, awards.go_to_people)
     _once(awards.on_issued, services.on_award_issued)
     _once(awards.on_revoked, services.on_award_revoked)
-    _once(services.on_tier_reached, email_tier_reached)
     app.before_request(views.celebrate)
     app.cli.add_command(points_group)
-
-
-def email_tier_reached(session, reached) -> None:
-    from milepost.accounts.models import User
-
-    person = session.get(User, reached.user_id)
-    theme = current_app.extensions["milepost_theme"]
-    link = current_app.config["BASE_URL"].rstrip("/") + "/points"
-    send_after_commit(session, person.email, f"You reached {reached.tier.name}",
-                      f"Hello {person.display_name},\n\nCongratulations: your badges have taken you to "
-                      f"{reached.tier.name} in {theme.display_name}. Your certificate is ready on your points "
-                      f"page:\n\n{link}\n\nThank you for the work behind every badge.\n")
 
 
 @click.group("points")

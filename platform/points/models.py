@@ -21,7 +21,9 @@ class LedgerEntry(db.Model):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")", name="known_kind"),
-        Index("ix_ledger_entry_user_at", "user_id", "created_at"),
+        # Covering: the leaderboards' per-person sums over a period read this index alone, not the table
+        # (issue 13: 53 -> 20 ms per aggregate at 400,000 entries on SQLite).
+        Index("ix_ledger_entry_user_at_kind_amount", "user_id", "created_at", "kind", "amount"),
         Index("ix_ledger_entry_at", "created_at"),
     )
 

@@ -257,9 +257,13 @@ def unlocked(reward: Reward, points: int, reached_tier_ids: set[int]) -> bool:
     return reward.points_needed is None or points >= reward.points_needed
 
 
-def rewards_for(session, user_id: int) -> list[tuple[Reward, bool, RewardClaim | None]]:
-    points = balance(session, user_id)
-    reached = set(session.scalars(select(TierReached.tier_id).where(TierReached.user_id == user_id)))
+def rewards_for(session, user_id: int, *, points: int | None = None,
+                reached: set[int] | None = None) -> list[tuple[Reward, bool, RewardClaim | None]]:
+    """Active rewards with whether each is unlocked; a page that already read the balance and the
+    tiers reached (the points page) passes them in instead of reading them again."""
+    points = balance(session, user_id) if points is None else points
+    if reached is None:
+        reached = set(session.scalars(select(TierReached.tier_id).where(TierReached.user_id == user_id)))
     claims = {c.reward_id: c for c in session.scalars(select(RewardClaim).where(RewardClaim.user_id == user_id))}
     rewards = session.scalars(select(Reward).where(Reward.active.is_(True))
                               .order_by(Reward.points_needed.is_(None), Reward.points_needed, Reward.id)).all()
@@ -286,7 +290,12 @@ def fulfil_claim(session, claim: RewardClaim, *, by, note: str = "") -> RewardCl
         raise InvalidTransition(f"This claim is already {claim.status}.")
     claim.status, claim.fulfilled_at, claim.fulfilled_by_id, claim.note = "fulfilled", utcnow(), by.id, note or ""
     audit.record(session, "reward.fulfilled", actor=by, target=claim, note=note or "")
+    for listener in on_fulfilled:
+        listener(session, claim)
     return claim
+
+
+on_fulfilled: list = []  # fn(session, RewardClaim): notifications
 
 
 def save_reward(session, reward: Reward | None, *, name: str, description: str, points_needed: int | None,

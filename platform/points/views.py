@@ -30,13 +30,15 @@ NONE = 0
 @bp.get("/points")
 @signed_in
 def mine():
-    progress = services.degree_progress(db.session, current_user.id)
+    # Read first and held: the balance lookups below then find it in the session instead of querying again.
     account = db.session.get(PointsAccount, current_user.id)
+    progress = services.degree_progress(db.session, current_user.id)
     return render_template(
         "points/mine.html", progress=progress, balance=account.balance if account else 0,
         opted_in=bool(account and account.leaderboard_opt_in),
         history=services.history(db.session, current_user.id), kind_labels=KIND_LABELS,
-        rewards=services.rewards_for(db.session, current_user.id),
+        rewards=services.rewards_for(db.session, current_user.id, points=progress.standing.points,
+                                     reached={r.tier_id for r in progress.reached}),
         awards=awards.awards_of(db.session, current_user))
 
 

@@ -82,3 +82,18 @@ def test_sign_in_is_throttled_per_address(app_factory):
                 for _ in range(4)]
     assert statuses[3] == 429
     assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
+
+
+def test_sign_in_is_throttled_per_account_from_any_address(app_factory):
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        db.create_all()
+    statuses = []
+    for n in range(4):
+        client = app.test_client()
+        statuses.append(client.post("/login", data={"email": "target@school.example", "password": "guess"},
+                                    environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code)
+    assert statuses == [400, 400, 400, 429]
+    other = app.test_client().post("/login", data={"email": "someone.else@school.example", "password": "guess"},
+                                   environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 400

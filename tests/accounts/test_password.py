@@ -5,7 +5,7 @@ import pytest
 
 from milepost.accounts import services
 from milepost.accounts.models import PasswordResetToken, User
-from milepost.core.errors import InvalidTransition
+from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.mail import outbox_messages
 from milepost.extensions import db
 from tests.conftest import PASSWORD, login
@@ -14,7 +14,7 @@ NEW = "a brand new passphrase"
 
 
 def reset_link_from_outbox() -> str:
-    body = outbox_messages()[-1].get_content()
+    body = outbox_messages()[-1].get_body(("plain",)).get_content()  # the plain part of the text+HTML mail
     return re.search(r"http://milepost\.test(/reset/\S+)", body).group(1)
 
 
@@ -120,3 +120,19 @@ def test_deactivating_someone_signs_them_out(app, make_user):
     services.set_active(db.session, db.session.get(User, teacher.id), False, actor=admin)
     db.session.commit()
     assert session.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("weak", ["password123", "Welcome123", "aaaaaaaaaaaa", "teacher123"])
+def test_common_passwords_are_refused(make_user, weak):
+    user = make_user()
+    with pytest.raises(ValidationFailed, match="most common"):
+        services.set_password(user, weak)
+
+
+def test_sign_in_starts_a_fresh_session(client, make_user):
+    user = make_user()
+    with client.session_transaction() as planted:
+        planted["planted_by_attacker"] = "x"
+    login(client, user.email)
+    with client.session_transaction() as current:
+        assert "planted_by_attacker" not in current and current.get("_user_id")

@@ -53,3 +53,13 @@ def page(browser, live_app):
     page.set_default_timeout(10000)
     yield page
     context.close()
+
+
+def assert_accessible(page, label: str = "") -> None:
+    """axe-core on the page as it is now: no serious or critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    details = [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in bad]
+    assert not bad, f"{label or page.url}: " + "; ".join(details)

@@ -7,6 +7,7 @@ from milepost.badges import services as badges
 from milepost.evidence.models import EvidenceItem, Submission
 from milepost.extensions import db
 from tests.badges.conftest import badge_doc
+from tests.browser.conftest import assert_accessible
 from tests.evidence.conftest import PDF, PNG, PROMPTS
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,9 @@ def test_a_teacher_drafts_uploads_comes_back_and_submits(page, live_app, teacher
     page.get_by_role("link", name="Catalogue").first.click()
     page.get_by_role("searchbox").fill("goal")
     page.get_by_role("searchbox").press("Enter")
+    assert_accessible(page, "catalogue search")
     page.get_by_role("link", name="Student Goal-Setting").first.click()
+    assert_accessible(page, "badge page")
     page.get_by_role("button", name="Start this badge").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Student Goal-Setting")
 
@@ -47,6 +50,7 @@ def test_a_teacher_drafts_uploads_comes_back_and_submits(page, live_app, teacher
     expect(page.get_by_role("link", name="goal-sheet.png")).to_be_visible()
     expect(page.get_by_role("link", name="plan.pdf")).to_be_visible()
     expect(page.get_by_label("Your answer")).to_have_value("Grade 4, twenty-six students, a maths goal each week.")
+    assert_accessible(page, "evidence page")
 
     page.goto("/")  # leave, then come back from the dashboard
     page.get_by_role("link", name="My badges").first.click()
@@ -55,6 +59,7 @@ def test_a_teacher_drafts_uploads_comes_back_and_submits(page, live_app, teacher
     page.get_by_role("button", name="Save and review before submitting").click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("alert")).to_contain_text("Please confirm the privacy check")
+    assert_accessible(page, "privacy check")
     page.get_by_label("I have removed students").check()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("status").first).to_contain_text("is submitted")

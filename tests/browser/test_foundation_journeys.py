@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from milepost.demo import seed
 from milepost.extensions import db
+from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +27,14 @@ def sign_in(page, email, password):
 def test_a_teacher_signs_in_after_a_typo(page, demo, tmp_path):
     sign_in(page, "alicia.chen@riverbend.example", "wrong password")
     expect(page.get_by_role("alert")).to_contain_text("do not match an active account")
+    assert_accessible(page, "sign-in with an error")
     expect(page.get_by_label("Email")).to_have_value("alicia.chen@riverbend.example")
     page.get_by_label("Password", exact=True).fill(demo["password"])
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Alicia Chen")
     expect(page.get_by_role("banner")).to_contain_text("Riverbend Learning Academy")
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+    assert_accessible(page, "home")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status")).to_contain_text("You are signed out")
 
@@ -59,8 +62,10 @@ def test_a_pd_admin_adds_a_person_and_fixes_a_mistake(page, demo):
     page.get_by_label("Teacher", exact=True).check()
     page.get_by_role("button", name="Add the person").click()
     expect(page.get_by_role("alert")).to_contain_text("Someone already uses alicia.chen@riverbend.example")
+    assert_accessible(page, "add a person, with an error")
     expect(page.get_by_label("Name")).to_have_value("Jordan Newhire")
     page.get_by_label("Email").fill("jordan.newhire@riverbend.example")
     page.get_by_role("button", name="Add the person").click()
     expect(page.get_by_role("status")).to_contain_text("Jordan Newhire is added")
     expect(page.get_by_role("table")).to_contain_text("jordan.newhire@riverbend.example")
+    assert_accessible(page, "people list")

@@ -1,13 +1,23 @@
 """Evidence fixtures: a published badge with a text, a file and a link prompt; files of each kind."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from milepost.evidence import services
 from milepost.extensions import db
 from tests.badges.conftest import badge_doc, make_badge  # noqa: F401 - the badge factory fixture
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (24, 16), (30, 90, 150)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"0" * 200
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

@@ -164,7 +164,8 @@ def test_downloads_for_the_earner_and_a_reviewer_but_not_a_colleague(app, submit
 
 def test_student_information_is_only_for_the_earner_and_the_reviewers(app, submitted, as_role, make_user):
     chosen = make_user("coach")
-    services.reviewer_checks.append(lambda user, sub: user.id == chosen.id)
+    saved = list(services.reviewer_checks)
+    services.reviewer_checks[:] = [lambda user, sub: user.id == chosen.id]  # only this coach reviews it
     try:
         pd_office = as_role("pd_admin")
         pdf, png = file_item("faces.pdf"), file_item("sheet.png")
@@ -179,7 +180,7 @@ def test_student_information_is_only_for_the_earner_and_the_reviewers(app, submi
         assert reviewer.get(f"/evidence/files/{pdf.id}").status_code == 200
         assert "faces.pdf" in reviewer.get(f"/submissions/{submitted.id}").get_data(as_text=True)
     finally:
-        services.reviewer_checks.clear()
+        services.reviewer_checks[:] = saved
 
 
 def test_a_draft_is_private_to_its_teacher(submission, as_role):
@@ -240,3 +241,19 @@ def test_someone_elses_upload_is_not_found(tclient, submission, as_role):
     other = as_role("teacher")
     assert other.put(begin.json["url"], data=PDF[:10], headers={"Upload-Offset": "0"}).status_code == 404
     assert other.get(begin.json["url"]).status_code == 404
+
+
+def test_photo_location_data_is_removed_on_upload(tclient, submission, app):
+    from PIL import Image
+
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS
+    Image.new("RGB", (32, 32), (200, 10, 10)).save(photo, "JPEG", exif=exif)
+    assert b"PhoneMaker" in photo.getvalue()
+    post_files(tclient, submission, [("classroom.jpg", photo.getvalue())])
+    item = items("file")[0]
+    stored = tclient.get(f"/evidence/files/{item.id}").data
+    assert stored[:3] == b"\xff\xd8\xff" and b"PhoneMaker" not in stored
+    assert not Image.open(io.BytesIO(stored)).getexif()

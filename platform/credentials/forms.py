@@ -1,0 +1,27 @@
+"""Forms of the credentials admin pages."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class IssuerForm(FlaskForm):
+    name = StringField("District name", description="Blank uses the theme's name.", validators=[Length(max=200)])
+    url = StringField("District website", description="Blank uses this site's address.", validators=[Length(max=500)])
+    email = StringField("Contact email", description="Where a verifier can ask about a credential.",
+                        validators=[Length(max=254)])
+    image_url = StringField("Logo address (PNG or SVG)", description="Blank uses the theme's logo.",
+                            validators=[Length(max=500)])
+    description = TextAreaField("About the district as issuer", validators=[Length(max=2000)])
+
+
+class ValidityForm(FlaskForm):
+    badge_id = SelectField("Badge", coerce=int, validators=[DataRequired("Choose a badge.")])
+    months = IntegerField("Valid for (months)", description="Leave blank for no expiry. Applies to new awards.",
+                          validators=[Optional(), NumberRange(min=1, max=600, message="Between 1 and 600 months.")])
+
+
+class RecordRequestForm(FlaskForm):
+    email = StringField("The person's email", validators=[DataRequired("Whose record?"), Length(max=254)])
+    note = TextAreaField("Who asked, and how", validators=[DataRequired("Note who asked and how."), Length(max=1000)])

@@ -1,0 +1,355 @@
+"""Every public credential URL (Open Badges 2.0 documents, 3.0 credentials, status list, keys, the
+verification page, baked images), the earner's page and learning record, and the admin pages."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from milepost.accounts.models import User
+from milepost.badges.models import Badge, BadgeVersion, Strand
+from milepost.core import audit
+from milepost.core.access import STAFF_ROLES, public, roles, signed_in
+from milepost.core.errors import DomainError
+from milepost.core.forms import choices
+from milepost.core.model import utcnow
+from milepost.credentials import baking, clr, keys, ob2, ob3, services, statuslist
+from milepost.credentials.forms import IssuerForm, RecordRequestForm, ValidityForm
+from milepost.credentials.models import LearningRecordRequest
+from milepost.extensions import db
+
+bp = Blueprint("credentials", __name__)
+staff = roles(*STAFF_ROLES)
+
+LD_JSON = "application/ld+json"
+VC_JWT = "application/vc+jwt"
+# Public documents anyone may fetch from any site (badge backpacks and verifiers run in browsers).
+OPEN_ENDPOINTS = {"ob2_issuer", "ob2_badgeclass", "ob2_assertion", "ob2_revocations", "badge_image", "baked",
+                  "ob3_credential", "ob3_credential_jwt", "status_list", "status_list_json", "jwks", "did",
+                  "did_path"}
+
+
+@bp.after_request
+def open_to_other_sites(response: Response) -> Response:
+    if request.endpoint and request.endpoint.split(".")[-1] in OPEN_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers.setdefault("Cache-Control", "public, max-age=300")
+    return response
+
+
+def _document(doc: dict, mimetype: str = LD_JSON, status: int = 200) -> Response:
+    return Response(json.dumps(doc, indent=2, ensure_ascii=False), status=status, mimetype=mimetype)
+
+
+def _version(version_id: int) -> BadgeVersion:
+    version = db.session.get(BadgeVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+# --------------------------------------------------------------------------- Open Badges 2.0
+
+
+@bp.get("/ob/v2/issuer")
+@public
+def ob2_issuer():
+    return _document(ob2.issuer_document(db.session))
+
+
+@bp.get("/ob/v2/badgeclasses/<int:version_id>")
+@public
+def ob2_badgeclass(version_id: int):
+    return _document(ob2.badgeclass_document(db.session, _version(version_id)))
+
+
+@bp.get("/ob/v2/badgeclasses/<int:version_id>/image.<any(png, svg):fmt>")
+@public
+def badge_image(version_id: int, fmt: str):
+    body = baking.badge_picture(_version(version_id), fmt)
+    response = Response(body, mimetype="image/png" if fmt == "png" else "image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@bp.get("/ob/v2/assertions/<public_id>")
+@public
+def ob2_assertion(public_id: str):
+    award = services.award_by_public_id(db.session, public_id)
+    doc = ob2.assertion_document(db.session, award)
+    db.session.commit()  # the salt and status index, made on first use for awards older than this feature
+    # Open Badges 2.0: a revoked hosted assertion answers 410 Gone with {"revoked": true}.
+    return _document(doc, status=410 if award.revoked_at is not None else 200)
+
+
+@bp.get("/ob/v2/revocations")
+@public
+def ob2_revocations():
+    return _document(ob2.revocation_list_document(db.session))
+
+
+# --------------------------------------------------------------------------- Open Badges 3.0, status, keys
+
+
+@bp.get("/ob/v3/credentials/<public_id>")
+@public
+def ob3_credential(public_id: str):
+    award = services.award_by_public_id(db.session, public_id)
+    doc = ob3.credential(db.session, award)
+    db.session.commit()
+    return _document(doc)
+
+
+@bp.get("/ob/v3/credentials/<public_id>.jwt")
+@public
+def ob3_credential_jwt(public_id: str):
+    award = services.award_by_public_id(db.session, public_id)
+    token = ob3.signed_credential(db.session, award)
+    db.session.commit()  # a key made on first use
+    return Response(token, mimetype=VC_JWT)
+
+
+@bp.get("/ob/v3/status/<int:number>")
+@public
+def status_list(number: int):
+    if number != 1:
+        abort(404)
+    token = ob3.sign(db.session, statuslist.status_list_credential(db.session, number))
+    db.session.commit()
+    response = Response(token, mimetype=VC_JWT)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.get("/ob/v3/status/<int:number>.json")
+@public
+def status_list_json(number: int):
+    if number != 1:
+        abort(404)
+    return _document(statuslist.status_list_credential(db.session, number))
+
+
+@bp.get("/.well-known/jwks.json")
+@public
+def jwks():
+    keys.current_key(db.session)
+    db.session.commit()
+    return _document(keys.jwks(db.session), mimetype="application/jwk-set+json")
+
+
+@bp.get("/.well-known/did.json")
+@public
+def did():
+    keys.current_key(db.session)
+    db.session.commit()
+    return _document(keys.did_document(db.session), mimetype="application/did+ld+json")
+
+
+@bp.get("/did.json")
+@public
+def did_path():
+    """did:web with a path (BASE_URL below a folder) resolves to <path>/did.json."""
+    return did()
+
+
+# --------------------------------------------------------------------------- human-readable pages
+
+
+@bp.get("/credentials/awards/<public_id>")
+@public
+def award_page(public_id: str):
+    award = services.award_by_public_id(db.session, public_id)
+    snap = award.badge_version.snapshot or {}
+    who = services.issuer(db.session)
+    mine = current_user.is_authenticated and current_user.id == award.user_id
+    page_url = services.absolute("credentials.award_page", public_id=public_id)
+    title = snap.get("title") or award.badge.title
+    share = None
+    if mine and award.status == "valid":
+        linkedin = {"startTask": "CERTIFICATION_NAME", "name": title, "organizationName": who.name,
+                    "issueYear": award.issued_at.year, "issueMonth": award.issued_at.month,
+                    "certUrl": page_url, "certId": award.public_id}
+        if award.expires_at:
+            linkedin.update(expirationYear=award.expires_at.year, expirationMonth=award.expires_at.month)
+        share = {
+            "linkedin": "https://www.linkedin.com/profile/add?" + urlencode(linkedin),
+            "mailto": "mailto:?" + urlencode({"subject": f"My badge: {title}",
+                                              "body": f"I earned “{title}” from {who.name}. "
+                                                      f"You can check it here: {page_url}"},
+                                             quote_via=_quote),
+        }
+    return render_template("credentials/award.html", award=award, snap=snap, issuer=who, mine=mine,
+                           page_url=page_url, share=share,
+                           strand=ob2.strand_for(db.session, snap),
+                           narrative=ob2.criteria_narrative(snap))
+
+
+def _quote(value, safe="", encoding=None, errors=None):
+    from urllib.parse import quote
+
+    return quote(value, safe="", encoding=encoding, errors=errors)
+
+
+@bp.get("/credentials/awards/<public_id>/badge.<any(png, svg):fmt>")
+@public
+def baked(public_id: str, fmt: str):
+    award = services.award_by_public_id(db.session, public_id)
+    body = baking.baked(db.session, award, fmt)
+    db.session.commit()
+    response = Response(body, mimetype="image/png" if fmt == "png" else "image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{award.badge.slug}-badge.{fmt}"'
+    return response
+
+
+@bp.get("/credentials/badges/<int:version_id>")
+@public
+def criteria_page(version_id: int):
+    version = _version(version_id)
+    snap = version.snapshot or {}
+    return render_template("credentials/criteria.html", version=version, snap=snap,
+                           narrative=ob2.criteria_narrative(snap), issuer=services.issuer(db.session),
+                           strand=ob2.strand_for(db.session, snap))
+
+
+@bp.get("/credentials/strands")
+@public
+def strands():
+    rows = db.session.scalars(select(Strand).order_by(Strand.position, Strand.name)).all()
+    return render_template("credentials/strands.html", strands=rows, issuer=services.issuer(db.session))
+
+
+# --------------------------------------------------------------------------- the earner
+
+
+@bp.get("/credentials/mine")
+@signed_in
+def mine():
+    from milepost.awards import services as awards
+
+    rows = awards.awards_of(db.session, current_user)
+    return render_template("credentials/mine.html", awards=rows)
+
+
+@bp.get("/credentials/mine/learning-record.zip")
+@signed_in
+def my_learning_record():
+    data = clr.learning_record_zip(db.session, current_user)
+    audit.record(db.session, "credentials.record_downloaded", actor=current_user, target=current_user)
+    db.session.commit()
+    return _zip(data, current_user)
+
+
+def _zip(data: bytes, person: User) -> Response:
+    response = Response(data, mimetype="application/zip")
+    stamp = utcnow().strftime("%Y-%m-%d")
+    response.headers["Content-Disposition"] = f'attachment; filename="learning-record-{person.id}-{stamp}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def home_cards(user) -> list[dict]:
+    cards = [{"title": "My credentials", "text": "Share your badges, download them as verifiable credentials "
+                                                 "and your whole learning record.",
+              "url": url_for("credentials.mine")}]
+    if user.has_role("site_admin"):
+        cards.append({"title": "Issuer and signing keys", "text": "How the district appears on every credential.",
+                      "url": url_for("credentials.admin")})
+    if user.has_role(*STAFF_ROLES):
+        cards.append({"title": "Learning records on request", "text": "Records for people who have left; "
+                                                                      "badge validity periods.",
+                      "url": url_for("credentials.record_requests")})
+    return cards
+
+
+# --------------------------------------------------------------------------- admin
+
+
+@bp.route("/admin/credentials", methods=["GET", "POST"])
+@roles("site_admin")
+def admin():
+    row = services.issuer_row(db.session)
+    form = IssuerForm(obj=row)
+    if form.validate_on_submit():
+        try:
+            services.save_issuer(db.session, name=form.name.data or "", url=form.url.data or "",
+                                 email=form.email.data or "", image_url=form.image_url.data or "",
+                                 description=form.description.data or "", actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.extend(exc.problems or [exc.message])
+        else:
+            db.session.commit()
+            flash("The issuer details are saved. Every credential shows them from now on.", "success")
+            return redirect(url_for("credentials.admin"))
+    return render_template("credentials/admin.html", form=form, issuer=services.issuer(db.session),
+                           keys=keys.all_keys(db.session), did=keys.did_web()), 400 if form.errors else 200
+
+
+@bp.post("/admin/credentials/rotate-key")
+@roles("site_admin")
+def rotate_key():
+    row = keys.rotate_key(db.session, actor=current_user)
+    db.session.commit()
+    flash(f"A new signing key ({row.kid}) signs from now on; the old ones stay published.", "success")
+    return redirect(url_for("credentials.admin"))
+
+
+@bp.route("/admin/credentials/validity", methods=["GET", "POST"])
+@staff
+def validity():
+    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == "published")
+                                .order_by(func.lower(Badge.title))).all()
+    form = ValidityForm()
+    form.badge_id.choices = choices(badges)
+    if form.validate_on_submit():
+        badge = db.get_or_404(Badge, form.badge_id.data)
+        try:
+            services.set_badge_validity(db.session, badge, form.months.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.months.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"“{badge.title}”: " + (f"new awards are valid for {form.months.data} months."
+                                          if form.months.data else "new awards do not expire."), "success")
+            return redirect(url_for("credentials.validity"))
+    titles = dict(badges)
+    rows = sorted(((titles.get(b, "?"), m) for b, m in services.validities(db.session).items()))
+    return render_template("credentials/validity.html", form=form, rows=rows), 400 if form.errors else 200
+
+
+@bp.route("/admin/credentials/learning-records", methods=["GET", "POST"])
+@staff
+def record_requests():
+    form = RecordRequestForm()
+    if form.validate_on_submit():
+        try:
+            row = services.request_learning_record(db.session, email=form.email.data, note=form.note.data,
+                                                   by=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            form.email.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"Recorded. Download the record for {row.user.display_name} below and send it to them.",
+                  "success")
+            return redirect(url_for("credentials.record_requests"))
+    return render_template("credentials/requests.html", form=form,
+                           requests=services.record_requests(db.session)), 400 if form.errors else 200
+
+
+@bp.get("/admin/credentials/learning-records/<int:request_id>.zip")
+@staff
+def record_request_zip(request_id: int):
+    row = db.get_or_404(LearningRecordRequest, request_id)
+    data = clr.learning_record_zip(db.session, row.user)
+    row.downloaded_at = utcnow()
+    audit.record(db.session, "credentials.record_exported", actor=current_user, target=row, user_id=row.user_id)
+    db.session.commit()
+    return _zip(data, row.user)

@@ -1,0 +1,95 @@
+"""My data (download everything), and removing a departed teacher's personal data (site admins)."""
+from __future__ import annotations
+
+import click
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask.cli import with_appcontext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from milepost.accounts.models import User
+from milepost.core.access import roles, signed_in
+from milepost.core.errors import DomainError
+from milepost.extensions import db
+from milepost.privacy import services
+
+bp = Blueprint("privacy", __name__)
+
+
+class RemoveDataForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired("Give the reason."), Length(max=500)])
+    revoke = BooleanField("Also revoke their credentials (otherwise they stay verifiable, without their name)")
+    confirm_email = StringField("Type the person's email to confirm", validators=[DataRequired("Type the email.")])
+
+
+@bp.get("/account/my-data")
+@signed_in
+def my_data():
+    return render_template("privacy/my_data.html")
+
+
+@bp.get("/account/my-data.zip")
+@signed_in
+def my_data_zip():
+    data = services.export_person(db.session, current_user)
+    db.session.commit()
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": 'attachment; filename="milepost-my-data.zip"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/admin/people/<int:user_id>/remove-data", methods=["GET", "POST"])
+@roles("site_admin")
+def remove_data(user_id: int):
+    person = db.get_or_404(User, user_id)
+    form = RemoveDataForm()
+    if form.validate_on_submit():
+        if form.confirm_email.data.strip().lower() != person.email:
+            form.confirm_email.errors.append("That is not this person's email.")
+        else:
+            try:
+                services.anonymise_person(db.session, person, reason=form.reason.data,
+                                          revoke_credentials=form.revoke.data, by=current_user)
+            except DomainError as exc:
+                db.session.rollback()
+                form.reason.errors.append(exc.message)
+            else:
+                db.session.commit()
+                flash("The person's personal data is removed. The district's totals are unchanged.", "success")
+                return redirect(url_for("admin.people"))
+    return render_template("privacy/remove_data.html", form=form, person=person), 400 if form.errors else 200
+
+
+@click.command("prune-evidence")
+@with_appcontext
+def prune_evidence() -> None:
+    """Remove evidence files kept longer than MILEPOST_EVIDENCE_RETENTION_DAYS (meant for cron)."""
+    days = current_app.config.get("EVIDENCE_RETENTION_DAYS")
+    if not days:
+        click.echo("No retention period is set (MILEPOST_EVIDENCE_RETENTION_DAYS): nothing removed.")
+        return
+    removed = services.prune_evidence_files(db.session, days=int(days))
+    db.session.commit()
+    click.echo(f"{removed} evidence file(s) older than {days} days removed.")
+
+
+@click.command("export-person")
+@click.argument("email")
+@click.argument("target", type=click.Path(dir_okay=False))
+@with_appcontext
+def export_person(email: str, target: str) -> None:
+    """Write everything held about a person (also a deactivated one) to a zip, for a PD office request."""
+    person = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
+    if person is None:
+        raise click.ClickException(f"Nobody has the address {email}.")
+    with open(target, "wb") as fh:
+        fh.write(services.export_person(db.session, person))
+    db.session.commit()
+    click.echo(f"Written to {target}.")
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(prune_evidence)
+    app.cli.add_command(export_person)

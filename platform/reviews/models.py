@@ -1,0 +1,227 @@
+"""Review chains and their stages, where each submission is in its chain, claims, reviews with
+per-criterion scores, time spent in each stage, calibration anchors and the reminders sent."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from milepost.core.model import Timestamped, utcnow
+from milepost.extensions import db
+
+STAGE_KINDS = ("completeness", "peer", "coach", "district")
+STAGE_LABELS = {
+    "completeness": "Completeness check",
+    "peer": "Peer feedback",
+    "coach": "Coach review",
+    "district": "District approval",
+}
+# What each stage kind may decide. Peers pass work forward; they cannot fail it.
+DECISIONS = {
+    "completeness": ("complete", "incomplete"),
+    "peer": ("pass",),
+    "coach": ("meets", "not_yet"),
+    "district": ("meets", "not_yet", "pass_back"),
+}
+DECISION_LABELS = {"complete": "Complete: pass on for review", "incomplete": "Something is missing: return",
+                   "pass": "Pass on with my feedback", "meets": "Meets", "not_yet": "Not yet",
+                   "pass_back": "Pass back to the previous stage"}
+REVIEW_STATUSES = ("draft", "submitted")
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class ReviewChain(Timestamped, db.Model):
+    """Ordered stages. scope is "default", "outside_learning" (defaults) or "badge:<id>"."""
+
+    __tablename__ = "review_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), unique=True)
+    badge_id: Mapped[int | None] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+
+    stages: Mapped[list[ReviewStage]] = relationship(back_populates="chain", cascade="all, delete-orphan",
+                                                     order_by="ReviewStage.position", lazy="selectin")
+    badge: Mapped["Badge | None"] = relationship()  # noqa: F821
+
+    def stage_at(self, position: int) -> ReviewStage | None:
+        return next((s for s in self.stages if s.position == position), None)
+
+
+class ReviewStage(db.Model):
+    __tablename__ = "review_stage"
+    __table_args__ = (
+        UniqueConstraint("chain_id", "position"),
+        CheckConstraint(f"kind IN ({_in(STAGE_KINDS)})", name="known_kind"),
+        CheckConstraint("required_reviews BETWEEN 1 AND 5", name="required_range"),
+        CheckConstraint("skip_after_days IS NULL OR skip_after_days >= 0", name="skip_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(ForeignKey("review_chain.id", ondelete="CASCADE"))
+    position: Mapped[int]  # from 1, the same number as Submission.stage
+    kind: Mapped[str] = mapped_column(String(12))
+    required_reviews: Mapped[int] = mapped_column(default=1)
+    # Skip the stage when nobody eligible exists for this many days (None: never; 0: at once).
+    skip_after_days: Mapped[int | None]
+
+    chain: Mapped[ReviewChain] = relationship(back_populates="stages")
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self.kind]
+
+
+class ReviewTrack(db.Model):
+    """Where one submission is in its chain. The chain is fixed when the submission is sent."""
+
+    __tablename__ = "review_track"
+    __table_args__ = (Index("ix_review_track_position", "chain_id", "position"),)
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(ForeignKey("review_chain.id", ondelete="RESTRICT"))
+    position: Mapped[int] = mapped_column(default=1)
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The stage that said "not yet": the resubmission goes back there.
+    returned_from: Mapped[int | None]
+    # The anonymised number reviewers see when the district hides names.
+    ref: Mapped[str] = mapped_column(String(12), unique=True)
+
+    submission: Mapped["Submission"] = relationship()  # noqa: F821
+    chain: Mapped[ReviewChain] = relationship()
+
+    @property
+    def stage(self) -> ReviewStage | None:
+        return self.chain.stage_at(self.position)
+
+
+class StageVisit(db.Model):
+    """Time spent in one stage: turnaround reports and reminders read these."""
+
+    __tablename__ = "review_stage_visit"
+    __table_args__ = (Index("ix_review_stage_visit_open", "submission_id", "left_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    attempt_number: Mapped[int]
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(12))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]
+    # advanced | returned | awarded | skipped | passed_back | withdrawn
+    outcome: Mapped[str | None] = mapped_column(String(12))
+
+
+class ReviewClaim(db.Model):
+    """Someone working on a stage of a submission; others see it taken until it expires."""
+
+    __tablename__ = "review_claim"
+    __table_args__ = (UniqueConstraint("submission_id", "attempt_number", "position", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    attempt_number: Mapped[int]
+    position: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+
+class Review(db.Model):
+    """One reviewer's work on one stage of one attempt: a draft until submitted, then final."""
+
+    __tablename__ = "review"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "attempt_number", "position", "reviewer_id"),
+        CheckConstraint(f"status IN ({_in(REVIEW_STATUSES)})", name="known_status"),
+        Index("ix_review_reviewer_status", "reviewer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    attempt_number: Mapped[int]
+    position: Mapped[int]
+    stage_kind: Mapped[str] = mapped_column(String(12))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    decision: Mapped[str | None] = mapped_column(String(12))
+    feedback: Mapped[str] = mapped_column(Text, default="")      # for the teacher
+    private_note: Mapped[str] = mapped_column(Text, default="")  # for the next stage only
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    reviewer: Mapped["User"] = relationship()  # noqa: F821
+    scores: Mapped[list[ReviewScore]] = relationship(back_populates="review", cascade="all, delete-orphan",
+                                                     order_by="ReviewScore.criterion_index", lazy="selectin")
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self.stage_kind]
+
+
+class ReviewScore(db.Model):
+    """One rubric criterion: a level (coach, district) or glow and grow (peer), and a comment."""
+
+    __tablename__ = "review_score"
+    __table_args__ = (UniqueConstraint("review_id", "criterion_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    criterion_index: Mapped[int]
+    criterion: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int | None]  # index into the rubric's levels, lowest first
+    glow: Mapped[str] = mapped_column(Text, default="")
+    grow: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+
+
+class ReviewEvent(db.Model):
+    """What happened around the chain that is not a state change: claims, assignments, skips."""
+
+    __tablename__ = "review_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Anchor(db.Model):
+    """An exemplar submission the PD office marked for calibration."""
+
+    __tablename__ = "review_anchor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), unique=True)
+    attempt_number: Mapped[int]
+    note: Mapped[str] = mapped_column(Text, default="")
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped["Submission"] = relationship()  # noqa: F821
+
+
+class ReminderSent(db.Model):
+    """One reminder per person, kind and day: running send-reminders twice sends nothing new."""
+
+    __tablename__ = "review_reminder"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # reviewer | stuck
+    day: Mapped[date] = mapped_column(Date)
+    items: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,126 @@
+"""Credentials fixtures: awards in one line, and the official Open Badges 2.0 validator running offline.
+
+The validator (PyPI `openbadges`, module openbadges.verifier) fetches the hosted documents, the images
+and the JSON-LD context over HTTP with `requests`. Here every request goes to the Flask test client
+for BASE_URL (http://milepost.test), the 2.0 context comes from the copy the validator package ships,
+and anything else fails as if the network were down."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+from requests.models import Response
+from requests.structures import CaseInsensitiveDict
+
+from milepost.awards import services as awards
+from milepost.badges import services as badges
+from milepost.extensions import db
+from tests.badges.conftest import badge_doc, make_badge, make_strand  # noqa: F401 - fixtures used here
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALIDATOR = "openbadges==1.1.2"
+
+
+@pytest.fixture
+def make_award(app, make_user, make_badge):
+    """make_award(user=None, badge=None, **award fields) -> an award issued directly by the PD office."""
+
+    def make(user=None, badge=None, **fields):
+        user = user or make_user("teacher")
+        badge = badge or make_badge(f"badge-{user.id}")
+        version = badges.current_version(db.session, badge)
+        award, _ = awards.issue_award(db.session, user_id=user.id, badge=badge, version=version, how="direct",
+                                      note="test")
+        for key, value in fields.items():
+            setattr(award, key, value)
+        db.session.commit()
+        return award
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def openbadges_validator(tmp_path_factory):
+    """The official validator's verify(). Installed with --no-deps when missing (see setup.cfg's test extra)."""
+    try:
+        import openbadges  # noqa: F401
+    except ImportError:
+        target = tmp_path_factory.mktemp("openbadges-validator")
+        result = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+                                 str(target), VALIDATOR], capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"the official validator ({VALIDATOR}) could not be installed: {result.stderr[-400:]}")
+        sys.path.insert(0, str(target))
+    from openbadges import verify
+
+    return verify
+
+
+class FlaskAdapter(BaseAdapter):
+    """A requests transport answering from the app (BASE_URL) and the validator's own context copy."""
+
+    def __init__(self, app):
+        super().__init__()
+        from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT, OPENBADGES_CONTEXT_V2_URI
+
+        self.app = app
+        self.host = urlsplit(app.config["BASE_URL"]).netloc
+        self.contexts = {OPENBADGES_CONTEXT_V2_URI: OPENBADGES_CONTEXT_V2_DICT,
+                         OPENBADGES_CONTEXT_V2_URI + "/": OPENBADGES_CONTEXT_V2_DICT}
+        self.fetched: list[str] = []
+
+    def send(self, request, **kwargs):
+        self.fetched.append(request.url)
+        response = Response()
+        response.url, response.request, response.encoding = request.url, request, "utf-8"
+        if request.url in self.contexts:
+            response.status_code = 200
+            response._content = json.dumps(self.contexts[request.url]).encode()
+            response.headers = CaseInsensitiveDict({"Content-Type": "application/ld+json"})
+            return response
+        parts = urlsplit(request.url)
+        if parts.netloc != self.host:
+            raise requests.ConnectionError(f"offline test: no network for {request.url}")
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        served = self.app.test_client().open(path, method=request.method, headers=dict(request.headers))
+        response.status_code = served.status_code
+        response._content = served.get_data()
+        response.headers = CaseInsensitiveDict(dict(served.headers))
+        return response
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def offline_http(app, monkeypatch, openbadges_validator):
+    adapter = FlaskAdapter(app)
+    monkeypatch.setattr(requests.Session, "get_adapter", lambda self, url: adapter)
+    return adapter
+
+
+@pytest.fixture
+def validate(offline_http, openbadges_validator):
+    """validate(url_or_file, email) -> the validator's report (no cache, so each run fetches afresh)."""
+
+    def run(badge_input, email: str) -> dict:
+        result = openbadges_validator(badge_input, recipient_profile={"email": email}, use_cache=False,
+                                      cache_backend=None)
+        return result["report"]
+
+    return run
+
+
+def report_errors(report: dict) -> list[str]:
+    return [f"{m.get('name')}: {m.get('result')}" for m in report.get("messages", []) if m["messageLevel"] == "ERROR"]
+
+
+@pytest.fixture(scope="session")
+def ob3_schema():
+    return json.loads((FIXTURES / "ob_v3p0_achievementcredential_schema.json").read_text())

@@ -1,0 +1,177 @@
+"""Probes against a running server on 127.0.0.1: what an attacker would try, and the safe outcome.
+
+Each probe uses real HTTP with real cookies and CSRF protection switched on."""
+import re
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+import threading
+
+from milepost.accounts.services import save_user
+from milepost.badges import services as badges
+from milepost.evidence import services as evidence
+from milepost.evidence.models import EvidenceItem, Submission
+from milepost.extensions import db
+from tests.badges.conftest import badge_doc
+from tests.conftest import PASSWORD, make_test_app
+from tests.evidence.conftest import HTML, PNG, PROMPTS
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def server(tmp_path, monkeypatch):
+    monkeypatch.setenv("MILEPOST_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'probe.db'}", WTF_CSRF_ENABLED=True, SERVER_NAME=None,
+                        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="20 per minute",
+                        LOGIN_ACCOUNT_RATE_LIMIT="5 per minute", MAX_FILE_MB=1, LINK_CHECK="off")
+    with app.app_context():
+        db.create_all()
+        people = {role: save_user(db.session, None, actor=None, email=f"{role}@probe.example",
+                                  display_name=f"{role.title()} Person", roles=[role], school=None, plcs=[],
+                                  password=PASSWORD).id
+                  for role in ("teacher", "coach", "pd_admin", "leader", "site_admin")}
+        other = save_user(db.session, None, actor=None, email="other@probe.example", display_name="Other Teacher",
+                          roles=["teacher"], school=None, plcs=[], password=PASSWORD)
+        badge = badges.save_badge(db.session, None, badge_doc("goals", prompts=PROMPTS), actor=None)
+        badges.publish(db.session, badge, actor=None)
+        db.session.commit()
+        people["other"] = other.id
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    app.base = f"http://127.0.0.1:{http.server_port}"
+    app.people = people
+    yield app
+    http.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def csrf(session: requests.Session, base: str, path: str) -> str:
+    page = session.get(base + path).text
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', page).group(1)
+
+
+def signed_in(server, who: str) -> requests.Session:
+    s = requests.Session()
+    token = csrf(s, server.base, "/login")
+    email = "other@probe.example" if who == "other" else f"{who}@probe.example"
+    r = s.post(server.base + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+               allow_redirects=False)
+    assert r.status_code == 302, r.text[:300]
+    return s
+
+
+def teacher_submission(server, session) -> int:
+    token = csrf(session, server.base, "/badges/goals")
+    r = session.post(server.base + "/badges/goals/start", data={"csrf_token": token}, allow_redirects=False)
+    return int(r.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_forms_without_a_csrf_token_are_refused(server):
+    staff = signed_in(server, "pd_admin")
+    r = staff.post(server.base + "/admin/people/new", data={"display_name": "Mallory", "email": "m@evil.example",
+                                                            "roles": ["site_admin"]})
+    assert r.status_code == 400
+    with server.app_context():
+        assert db.session.scalar(db.select(db.func.count()).where(db.text("email = 'm@evil.example'"))
+                                 .select_from(db.table("user"))) == 0
+    r = staff.post(server.base + "/account/password", data={"current_password": PASSWORD,
+                                                            "new_password": "a new long password", "confirm": "x"})
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example",
+                                    "javascript:alert(1)", "http:/evil.example"])
+def test_sign_in_never_redirects_off_site(server, target):
+    s = requests.Session()
+    token = csrf(s, server.base, "/login")
+    r = s.post(server.base + "/login", params={"next": target},
+               data={"email": "teacher@probe.example", "password": PASSWORD, "csrf_token": token},
+               allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"] in ("/", server.base + "/")
+
+
+def test_another_teachers_submission_files_and_uploads_are_not_found(server):
+    owner, other = signed_in(server, "teacher"), signed_in(server, "other")
+    sub_id = teacher_submission(server, owner)
+    token = csrf(owner, server.base, f"/submissions/{sub_id}")
+    owner.post(server.base + f"/submissions/{sub_id}", data={"csrf_token": token, "action": "save"},
+               files={"file-1": ("sheet.png", PNG, "image/png")})
+    begin = owner.post(server.base + f"/submissions/{sub_id}/uploads", json={"prompt": 1, "filename": "a.png",
+                                                                             "size": len(PNG)},
+                       headers={"X-CSRFToken": token})
+    with server.app_context():
+        item_id = db.session.scalar(db.select(EvidenceItem.id))
+    other_token = csrf(other, server.base, "/my/badges")
+    assert other.get(server.base + f"/submissions/{sub_id}").status_code == 404
+    assert other.get(server.base + f"/evidence/files/{item_id}").status_code == 404
+    assert other.post(server.base + f"/submissions/{sub_id}/autosave", json={"prompt": 0, "text": "x"},
+                      headers={"X-CSRFToken": other_token}).status_code == 404
+    assert other.put(server.base + begin.json()["url"], data=PNG, headers={"X-CSRFToken": other_token,
+                                                                           "Upload-Offset": "0"}).status_code == 404
+    leader = signed_in(server, "leader")
+    assert leader.get(server.base + f"/evidence/files/{item_id}").status_code == 404
+
+
+def test_script_in_answers_names_and_filenames_never_runs(server):
+    owner = signed_in(server, "teacher")
+    sub_id = teacher_submission(server, owner)
+    token = csrf(owner, server.base, f"/submissions/{sub_id}")
+    owner.post(server.base + f"/submissions/{sub_id}",
+               data={"csrf_token": token, "action": "save", "answer-0": XSS + "\n\n[click](javascript:alert(1))"},
+               files={"file-1": (XSS + ".png", PNG, "image/png")})
+    r = owner.post(server.base + f"/submissions/{sub_id}/check", data={"csrf_token": csrf(
+        owner, server.base, f"/submissions/{sub_id}/check"), "confirm": "y"}, allow_redirects=False)
+    assert r.status_code == 302
+    coach = signed_in(server, "coach")
+    page = coach.get(server.base + f"/submissions/{sub_id}").text
+    assert "<script>alert" not in page and "onerror=alert" not in page and 'href="javascript:' not in page
+    with server.app_context():
+        name = db.session.scalar(db.select(EvidenceItem.filename).where(EvidenceItem.kind == "file"))
+    assert "<" not in name and ">" not in name
+
+
+def test_disguised_and_oversized_uploads_are_refused(server):
+    owner = signed_in(server, "teacher")
+    sub_id = teacher_submission(server, owner)
+    token = csrf(owner, server.base, f"/submissions/{sub_id}")
+    r = owner.post(server.base + f"/submissions/{sub_id}", data={"csrf_token": token, "action": "save"},
+                   files={"file-1": ("holiday.png", HTML, "image/png")})
+    assert r.status_code == 400 and "web page or SVG" in r.text
+    r = owner.post(server.base + f"/submissions/{sub_id}", data={"csrf_token": token, "action": "save"},
+                   files={"file-1": ("huge.pdf", b"%PDF-1.4" + b"0" * (4 * 1024 * 1024), "application/pdf")})
+    assert r.status_code == 413
+    with server.app_context():
+        assert db.session.scalar(db.select(db.func.count(EvidenceItem.id))) == 0
+
+
+def test_a_teacher_cannot_raise_their_own_role_or_decide_their_own_work(server):
+    owner = signed_in(server, "teacher")
+    token = csrf(owner, server.base, "/")
+    r = owner.post(server.base + f"/admin/people/{server.people['teacher']}",
+                   data={"csrf_token": token, "display_name": "Teacher", "email": "teacher@probe.example",
+                         "roles": ["site_admin"], "active": "y"})
+    assert r.status_code == 403
+    with server.app_context():
+        from milepost.accounts.models import User
+        assert db.session.get(User, server.people["teacher"]).roles == {"teacher"}
+        sub = evidence.start_badge(db.session, db.session.get(User, server.people["teacher"]),
+                                   badges.load_badge(db.session, "goals"))
+        db.session.commit()
+        with pytest.raises(Exception, match="not one of its reviewers|cannot be"):
+            evidence.transition(db.session, sub, "award", by=db.session.get(User, server.people["teacher"]))
+        db.session.rollback()
+
+
+def test_guessing_passwords_is_throttled(server):
+    statuses = []
+    for attempt in range(7):
+        s = requests.Session()
+        token = csrf(s, server.base, "/login")
+        statuses.append(s.post(server.base + "/login", data={"email": "teacher@probe.example",
+                                                             "password": f"guess number {attempt}",
+                                                             "csrf_token": token}).status_code)
+    assert statuses[:5] == [400] * 5 and statuses[-1] == 429
