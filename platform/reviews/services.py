@@ -284,6 +284,18 @@ def _enter(session, submission, track, position: int, *, outcome: str, now: date
     session.flush()
     clear_cache(session)
     apply_skips(session, submission, track, now=now)
+    announce(session, submission, track)
+
+
+def announce(session, submission, track) -> None:
+    """Tell the people who may review the submission's stage now that it is waiting (digest by default)."""
+    from milepost.notifications.services import notify_review_waiting
+
+    if submission.state not in ("submitted", "in_review"):
+        return
+    stage = track.chain.stage_at(track.position)
+    notify_review_waiting(session, eligible_reviewers(session, submission), submission,
+                          stage_label=getattr(stage, "label", ""))
 
 
 def apply_skips(session, submission, track, *, now: datetime | None = None) -> int:
@@ -339,6 +351,7 @@ def after_transition(session, submission, action: str, by) -> None:
         _open_visit(session, submission, track)
         session.flush()
         apply_skips(session, submission, track, now=now)
+        announce(session, submission, track)
     elif action == "resubmit":
         track = track_of(session, submission)
         position = min(track.returned_from or 1, len(track.chain.stages))
@@ -348,6 +361,7 @@ def after_transition(session, submission, action: str, by) -> None:
         _event(session, submission, "back_to_stage", position=position,
                note=f"Resubmitted: back to {track.chain.stage_at(position).label}, the stage that returned it.")
         session.flush()
+        announce(session, submission, track)
     elif action == "return":
         track = session.get(ReviewTrack, submission.id)
         if track is not None:

@@ -440,6 +440,14 @@ def publish(session, survey: Survey, *, actor, now: datetime | None = None) -> N
     survey.published_at = now or utcnow()
     session.flush()
     audit.record(session, "survey.publish", actor=actor, target=survey)
+    if survey.is_open(survey.published_at):
+        from flask import url_for
+
+        from milepost.notifications.services import notify_survey
+
+        people = session.scalars(select(User).where(audience_filter(survey))).all()
+        notify_survey(session, people, title=survey.title, url=url_for("surveys.take", survey_id=survey.id),
+                      closes_at=survey.closes_at)
 
 
 def close_now(session, survey: Survey, *, actor, now: datetime | None = None) -> None:
