@@ -96,6 +96,8 @@ def _register_features(app: Flask) -> None:
     from milepost.surveys import views as surveys_views
     from milepost.credentials import hooks as credentials_hooks
     from milepost.credentials import models as _credentials_models  # noqa: F401
+    from milepost.reports import cli as reports_cli
+    from milepost.reports import views as reports_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -128,6 +130,9 @@ def _register_features(app: Flask) -> None:
     add_home_cards(app, surveys_views.home_cards)
     surveys_cli.register(app)
     credentials_hooks.register(app)
+    app.register_blueprint(reports_views.bp)
+    add_home_cards(app, reports_views.home_cards)
+    reports_cli.register(app)
 
 
 def _bench_routes(app: Flask) -> None:
@@ -192,4 +197,6 @@ def _template_helpers(app: Flask) -> None:
             if current_user.has_role("pd_admin", "site_admin"):
                 links.append(("Authoring", url_for("badges.authoring")))
                 links.append(("People", url_for("admin.people")))
+            if current_user.has_role("pd_admin", "site_admin", "leader", "coach"):
+                links.append(("Reports", url_for("reports.dashboard")))
         return {"nav_links": links, "role_labels": ROLE_LABELS}

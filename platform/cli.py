@@ -22,8 +22,15 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_user, import_roster, seed_demo, backup, restore):
+    for command in (create_user, import_roster, seed_demo, backup, restore, export):
         app.cli.add_command(command)
+
+
+@click.group("export")
+def export() -> None:
+    """Reports and records as files: `milepost export <what> ... > file.csv`.
+
+    Features add their subcommands to this group (reports: credit-hours)."""
 
 
 @click.command("create-user")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.access import ROLES
@@ -74,7 +74,11 @@ class User(UserMixin, Timestamped, db.Model):
 
 class UserRole(db.Model):
     __tablename__ = "user_role"
-    __table_args__ = (CheckConstraint(f"role IN ({_role_list})", name="known_role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_role_list})", name="known_role"),
+        # Everyone with a role (the coaches who may take a coach stage, ...) without reading every person.
+        Index("ix_user_role_role", "role", "user_id"),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)

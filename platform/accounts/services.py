@@ -86,6 +86,24 @@ def authenticate(session, email: str, password: str) -> User | None:
     return user
 
 
+def record_sign_in(session, user: User, *, second_factor: bool) -> None:
+    """The audit entry of a password accepted at the sign-in form; when a second factor follows,
+    the entry says so (the person is signed in only once the code is checked)."""
+    audit.record(session, "account.login", actor=user, target=user, method="password",
+                 second_factor="to follow" if second_factor else "not needed")
+
+
+def record_failed_sign_in(session, email: str, address: str | None) -> None:
+    """A refused sign-in. The same entry whether or not the address has an account (no target, no
+    reason), so the log never tells anyone which addresses exist; the address is kept only when it
+    looks like one, so a password typed into the email box is not written down."""
+    try:
+        typed = normalise_email(email)
+    except ValidationFailed:
+        typed = ""
+    audit.record(session, "account.login_failed", email=typed, client=address or "")
+
+
 def change_password(session, user: User, current: str, new: str) -> None:
     try:
         _hasher().verify(user.password_hash or _DUMMY_HASH, current or "")
@@ -160,14 +178,18 @@ def save_user(session, user: User | None, *, actor: User | None, email: str, dis
         session.add(user)
     if actor is not None and user.id == actor.id and not active:
         raise ValidationFailed("You cannot deactivate your own account.")
+    old_roles = [] if creating else sorted(user.roles)
     user.email, user.display_name, user.school, user.active = address, name, school, active
     user.set_roles(roles)
     set_memberships(user, plcs)
     if password:
         set_password(user, password)
     session.flush()
+    new_roles = sorted(set(roles))
     audit.record(session, "user.created" if creating else "user.updated", actor=actor, target=user,
-                 email=address, roles=sorted(roles))
+                 email=address, roles=new_roles, old_roles=old_roles)
+    if not creating and old_roles != new_roles:
+        audit.record(session, "user.roles_changed", actor=actor, target=user, old_roles=old_roles, roles=new_roles)
     return user
 
 

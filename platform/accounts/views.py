@@ -55,12 +55,16 @@ def login():
         if user is None or refusal:
             db.session.rollback()
             current_app.logger.info("failed sign-in from %s", request.remote_addr)
+            services.record_failed_sign_in(db.session, form.email.data, request.remote_addr)
+            db.session.commit()
             form.password.errors.append(refusal or SIGN_IN_FAILED)
         else:
+            needs_code = gate.second_factor_needed(user)
+            services.record_sign_in(db.session, user, second_factor=needs_code)
             db.session.commit()
             next_url = request.args.get("next")
             session.clear()  # a fresh session at sign-in: nothing planted before it carries over
-            if gate.second_factor_needed(user):
+            if needs_code:
                 return gate.hand_off(user, remember=form.remember.data, next_url=next_url)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(next_url, url_for("core.home")))
@@ -70,7 +74,13 @@ def login():
 @bp.post("/logout")
 @public
 def logout():
+    if current_user.is_authenticated:
+        # The session is a signed cookie, so a copy taken before signing out would still work: signing
+        # out retires every session of this person instead (as a password change does).
+        current_user.session_version += 1
+        db.session.commit()
     logout_user()
+    session.clear()
     flash("You are signed out.", "success")
     return redirect(url_for("accounts.login"))
 
@@ -116,6 +126,7 @@ def send_reset_email(user: User, token: str, *, welcome: bool = False) -> None:
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -150,6 +161,7 @@ def reset_password(token: str):
             form.new_password.errors.append(exc.message)
         else:
             db.session.commit()
+            session.clear()  # a fresh session, as at sign-in
             login_user(user)
             flash("Your new password is set and you are signed in.", "success")
             return redirect(url_for("core.home"))

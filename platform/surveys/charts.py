@@ -1,12 +1,15 @@
-"""Charts drawn on the server as inline SVG: no JavaScript, and only presentation attributes (the
-Content-Security-Policy refuses inline styles). Every chart sits beside a data table with the same
-numbers, which is what screen readers use; the SVG is labelled with a title and a summary."""
+"""Survey charts drawn on the server as inline SVG: Likert answers as diverging bars and rubric
+ratings as a heat map. The drawing helpers shared with other features (ids, colours, text contrast,
+the labelled <svg> opening) live in milepost.core.charts. Every chart sits beside a data table with
+the same numbers, which is what screen readers use."""
 from __future__ import annotations
-
-import itertools
 
 from markupsafe import Markup, escape
 
+from milepost.core.charts import DARK_TEXT, LIGHT_TEXT, new_id, svg_open  # noqa: F401 - LIGHT_TEXT re-exported
+from milepost.core.charts import shade as _shade
+from milepost.core.charts import short as _short
+from milepost.core.charts import text_on as _text_on
 from milepost.surveys.results import Distribution, HeatRow
 
 # Diverging palettes, most negative first: orange for disagreement, grey for neutral, blue for agreement.
@@ -15,13 +18,6 @@ DIVERGING = {
     7: ["#7f2f00", "#c25a00", "#f0a35e", "#d4d8dd", "#a5c8e6", "#4a86bd", "#1f4e79"],
 }
 SEQUENTIAL = ["#c6dbef", "#6baed6", "#1f4e79"]  # rubric levels, lowest first
-DARK_TEXT, LIGHT_TEXT = "#1b1f24", "#ffffff"
-_ids = itertools.count(1)
-
-
-def _text_on(fill: str) -> str:
-    r, g, b = (int(fill[i:i + 2], 16) for i in (1, 3, 5))
-    return LIGHT_TEXT if (0.299 * r + 0.587 * g + 0.114 * b) < 150 else DARK_TEXT
 
 
 def palette(points: int) -> list[str]:
@@ -30,10 +26,6 @@ def palette(points: int) -> list[str]:
     if points <= 3:
         return SEQUENTIAL[-points:] if points else []
     return (DIVERGING[7] * 2)[:points]
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def diverging_bars(rows: list[tuple[str, Distribution]], *, title: str, width: int = 640) -> Markup:
@@ -45,7 +37,7 @@ def diverging_bars(rows: list[tuple[str, Distribution]], *, title: str, width: i
     labels = rows[0][1].labels
     points = len(labels)
     colours = palette(points)
-    uid = f"chart{next(_ids)}"
+    uid = new_id()
     label_w = 170 if len(rows) > 1 or rows[0][0] else 0
     left, right = label_w + 12, width - 12
     centre = (left + right) / 2
@@ -56,10 +48,7 @@ def diverging_bars(rows: list[tuple[str, Distribution]], *, title: str, width: i
     height = height_bars + 14 + len(legend_rows) * 22 + 6
     mid = points // 2 if points % 2 else None  # index of the neutral point, if there is one
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-labelledby="{uid}-t {uid}-d">',
-             f'<title id="{uid}-t">{escape(title)}</title>',
-             f'<desc id="{uid}-d">{escape(_describe(rows))}</desc>']
+    parts = svg_open(uid, width, height, title, _describe(rows))
     for pct, anchor in ((-100, "start"), (-50, "middle"), (0, "middle"), (50, "middle"), (100, "end")):
         x = centre + half * pct / 100
         parts.append(f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{height_bars - gap + 4}" '
@@ -128,14 +117,11 @@ def heat_map(rows: list[HeatRow], *, title: str, width: int = 640) -> Markup:
     if not rows:
         return Markup("")
     levels = rows[0].distribution.labels
-    uid = f"chart{next(_ids)}"
+    uid = new_id()
     label_w, top, cell_h = 250, 30, 34
     cell_w = (width - label_w - 12) / len(levels)
     height = top + len(rows) * cell_h + 8
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-labelledby="{uid}-t {uid}-d">',
-             f'<title id="{uid}-t">{escape(title)}</title>',
-             f'<desc id="{uid}-d">{escape(" ".join(_heat_text(r) for r in rows))}</desc>']
+    parts = svg_open(uid, width, height, title, " ".join(_heat_text(r) for r in rows))
     for j, level in enumerate(levels):
         x = label_w + j * cell_w + cell_w / 2
         parts.append(f'<text x="{x:.1f}" y="{top - 10}" font-size="13" font-weight="600" fill="{DARK_TEXT}" '
@@ -161,8 +147,3 @@ def _heat_text(row: HeatRow) -> str:
     return f"{row.area}: {shares}."
 
 
-def _shade(t: float) -> str:
-    """From the page's pale surface (no ratings) to the theme's deep blue (all ratings)."""
-    low, high = (243, 245, 248), (31, 78, 121)
-    r, g, b = (round(a + (c - a) * max(0.0, min(1.0, t))) for a, c in zip(low, high))
-    return f"#{r:02x}{g:02x}{b:02x}"

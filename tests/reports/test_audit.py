@@ -1,0 +1,144 @@
+"""The audit log: sign-ins (and refused ones, alike whether or not the account exists), role changes
+with old and new roles, and the site admin's viewer with its filters, pages and CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from milepost.core.audit import AuditEvent
+from milepost.extensions import db
+from tests.conftest import PASSWORD, login
+
+
+@pytest.fixture
+def app_settings():
+    return {"PAGE_SIZE": 5}
+
+
+def events(action: str) -> list[AuditEvent]:
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+
+
+def test_a_password_sign_in_is_audited(app, make_user):
+    person = make_user("teacher")
+    assert login(app.test_client(), person.email).status_code == 302
+    [event] = events("account.login")
+    assert (event.actor_id, event.target_type, event.target_id) == (person.id, "user", person.id)
+    assert event.detail == {"method": "password", "second_factor": "not needed"}
+
+
+def test_refused_sign_ins_are_audited_alike_whether_or_not_the_account_exists(app, make_user):
+    person = make_user("teacher", email="real@school.example")
+    client = app.test_client()
+    assert client.post("/login", data={"email": "real@school.example", "password": "wrong one!"}).status_code == 400
+    assert client.post("/login", data={"email": "nobody@school.example", "password": "wrong one!"}).status_code == 400
+    assert client.post("/login", data={"email": PASSWORD + "@", "password": "x"}).status_code in (400, 200)
+    first, second, *rest = events("account.login_failed")
+    for event in (first, second):
+        assert event.actor_id is None and event.target_type == "" and event.target_id is None
+        assert set(event.detail) == {"email", "client"}
+    assert first.detail["email"] == "real@school.example" and second.detail["email"] == "nobody@school.example"
+    assert all(PASSWORD not in str(e.detail) for e in rest)  # text that is not an address is not kept
+    assert events("account.login") == [] and person.id not in {e.target_id for e in events("account.login_failed")}
+
+
+def test_a_deactivated_account_is_refused_with_the_same_entry(app, make_user):
+    make_user("teacher", email="gone@school.example", active=False)
+    app.test_client().post("/login", data={"email": "gone@school.example", "password": PASSWORD})
+    [event] = events("account.login_failed")
+    assert event.target_id is None and set(event.detail) == {"email", "client"}
+
+
+def test_role_changes_record_the_old_and_new_roles(as_role, make_user):
+    person = make_user("teacher", name="Role Change")
+    admin = as_role("pd_admin")
+    response = admin.post(f"/admin/people/{person.id}", data={"display_name": "Role Change", "email": person.email,
+                                                              "roles": ["teacher", "coach"], "school_id": 0,
+                                                              "active": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [updated] = [e for e in events("user.updated") if e.target_id == person.id]
+    assert updated.detail["old_roles"] == ["teacher"] and updated.detail["roles"] == ["coach", "teacher"]
+    [changed] = events("user.roles_changed")
+    assert (changed.actor_id, changed.target_id) == (admin.user.id, person.id)
+    assert changed.detail == {"old_roles": ["teacher"], "roles": ["coach", "teacher"]}
+    admin.post(f"/admin/people/{person.id}", data={"display_name": "Role Changed", "email": person.email,
+                                                   "roles": ["teacher", "coach"], "school_id": 0, "active": "y"})
+    assert len(events("user.roles_changed")) == 1  # a change of name alone is not a role change
+
+
+def test_the_viewer_filters_by_action_actor_dates_and_target(app, make_user, client_for_audit):
+    site, pd, teacher = client_for_audit
+    # Older events on known days.
+    db.session.execute(update(AuditEvent).where(AuditEvent.action == "user.created")
+                       .values(at=datetime(2025, 1, 10, 9, tzinfo=timezone.utc)))
+    db.session.commit()
+    html = site.get("/reports/audit", query_string={"action": "account.login"}).get_data(as_text=True)
+    assert html.count("<code>account.login</code>") == 3 and "user.created" not in html.split("<tbody>")[1]
+    html = site.get("/reports/audit", query_string={"actor": "dana"}).get_data(as_text=True)
+    body = html.split("<tbody>")[1]
+    assert "Dana District" in body and "Sam Site" not in body
+    html = site.get("/reports/audit", query_string={"start": "2025-01-10", "end": "2025-01-10"}).get_data(as_text=True)
+    assert "3 events" in html and "<code>user.created</code>" in html
+    html = site.get("/reports/audit", query_string={"target_type": "user", "target_id": teacher.id}).get_data(as_text=True)
+    assert all(f"user {teacher.id}" in row for row in html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:])
+    app.test_client().post("/login", data={"email": "nobody@school.example", "password": "wrong one!"})
+    html = site.get("/reports/audit", query_string={"action": "account"}).get_data(as_text=True)  # a whole family
+    assert "<code>account.login</code>" in html and "<code>account.login_failed</code>" in html
+    assert site.get("/reports/audit", query_string={"start": "not a date"}).status_code == 400
+
+
+def test_the_viewer_pages_through_events(app, client_for_audit):
+    site, *_ = client_for_audit
+    total = db.session.scalar(select(db.func.count(AuditEvent.id)))
+    assert total > 5
+    first = site.get("/reports/audit").get_data(as_text=True)
+    second = site.get("/reports/audit", query_string={"page": 2}).get_data(as_text=True)
+    assert f"{total} events, page 1 of" in first and 'rel="next"' in first
+    assert "page 2 of" in second and 'rel="prev"' in second
+    rows = lambda html: html.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")  # noqa: E731
+    assert rows(first) == 5
+
+
+def test_the_filtered_log_exports_to_csv_and_the_export_is_audited(app, client_for_audit):
+    site, pd, _ = client_for_audit
+    response = site.get("/reports/audit.csv", query_string={"action": "account.login"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["When (UTC)", "Who", "Email", "Action", "Target", "Target id", "Details"]
+    assert len(rows) == 4 and {r[3] for r in rows[1:]} == {"account.login"}
+    assert "Dana District" in {r[1] for r in rows[1:]}
+    [event] = events("report.exported")
+    assert event.actor_id == site.user.id and event.detail["report"] == "audit_log"
+    assert event.detail["filters"] == {"action": "account.login"} and event.detail["rows"] == 3
+
+
+def test_audit_csv_cells_that_look_like_formulas_are_made_plain_text(app, client_for_audit):
+    site, *_ = client_for_audit
+    from milepost.core import audit
+
+    audit.record(db.session, "badge.created", slug="=cmd|' /C calc'!A0")
+    db.session.commit()
+    body = site.get("/reports/audit.csv").get_data(as_text=True)
+    cells = [c for row in csv.reader(io.StringIO(body)) for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+
+
+@pytest.fixture
+def client_for_audit(app, make_user):
+    site_user = make_user("site_admin", name="Sam Site")
+    pd_user = make_user("pd_admin", name="Dana District")
+    teacher = make_user("teacher", name="Tess Teacher")
+    clients = []
+    for person in (site_user, pd_user, teacher):
+        c = app.test_client()
+        assert login(c, person.email).status_code == 302
+        c.user = person
+        clients.append(c)
+    site, pd, _ = clients
+    assert pd.get("/reports/audit").status_code == 403
+    return site, pd, teacher
