@@ -27,6 +27,7 @@ DEFAULTS = {
     "PAGE_SIZE": 25,
     "BENCH_ROUTES": False,      # bench/http.py's reference pages (/_bench/hello, /_bench/rows); never in production
     "SURVEY_MIN_GROUP": 5,      # survey results for a group smaller than this are not shown (privacy)
+    "SURVEY_REMINDER_DAYS": 2,  # send-survey-reminders reminds people who have not answered this many days before closing
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,

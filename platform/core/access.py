@@ -69,8 +69,8 @@ def _to_login():
 
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site paths: never let ?next= send someone to another site."""
-    if not target:
-        return default
+    if not target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default  # control characters: browsers drop tabs and newlines, turning "/\t/x" into "//x"
     target = target.replace("\\", "/")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

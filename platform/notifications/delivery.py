@@ -98,6 +98,8 @@ def queue(session, user, kind: str, *, subject: str, context: dict, url: str, se
           unsubscribe: str | None) -> OutgoingMail:
     """Render one notification's email and add it to the caller's transaction (sent after commit)."""
     link = absolute(url) if url else ""
+    if context.get("items"):  # listed links are paths on this site in the app; a mail needs them in full
+        context = {**context, "items": [{**item, "url": absolute(item.get("url") or "")} for item in context["items"]]}
     text, html = render_pair([kind, "notification"], c=context, url=link, kind=kind, security=security,
                              **_common(user, subject, unsubscribe))
     now = utcnow()

@@ -1,6 +1,7 @@
 """What sends notifications today: evidence transitions (received, decisions), awards, degree tiers
 and fulfilled rewards; plus the header's unread count and the commands. Reviews and surveys call
-the helpers in services.py themselves (notify_review_waiting, notify_review_reminder, notify_survey)."""
+the helpers in services.py themselves (notify_review_waiting, notify_review_reminder, notify_reviews_stuck,
+notify_survey)."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g

@@ -2,12 +2,12 @@
 and queues the email their choice asks for (sent only after the transaction commits).
 
 Other features call `notify`, or one of the helpers below made for them: `notify_review_waiting`,
-`notify_review_reminder`, `notify_survey`."""
+`notify_review_reminder`, `notify_reviews_stuck`, `notify_survey`."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -48,6 +48,7 @@ register_kind("submission_received", "Evidence received", "Your submitted eviden
 register_kind("review_waiting", "Reviews waiting for you",
               "A colleague's evidence is waiting at a review stage you can take.", default="digest")
 register_kind("review_reminder", "Review reminders", "Reviews have waited longer than the district's target.")
+register_kind("review_stuck", "Stuck reviews", "Submissions nobody can review, or waiting far too long (PD office).")
 register_kind("decision", "Decisions and feedback", "A reviewer decided “meets” or “not yet”, with their feedback.")
 register_kind("award_issued", "Badges awarded", "A badge is yours, with its link to share.")
 register_kind("tier_reached", "Degree tiers reached",
@@ -126,27 +127,49 @@ def notify_review_waiting(session, users, submission, *, stage_label: str = "", 
                        url=url or review_path(submission))
 
 
+def _items(items: list[dict]) -> list[dict]:
+    return [{"label": str(i.get("label", "")), "url": str(i.get("url", "")), "days": i.get("days")} for i in items]
+
+
 def notify_review_reminder(session, user, items: list[dict], *, url: str = "") -> Notification | None:
-    """Reviews waiting longer than the target: items are {"label", "url", "days"} dicts, one per submission."""
+    """Reviews waiting longer than the target: items are {"label", "url", "days"} dicts, one per submission
+    (`url` a path on this site; emails show it in full)."""
     count = len(items)
     return notify(session, user, "review_reminder",
                   subject=f"{count} review{'s' if count != 1 else ''} waiting for you",
-                  context={"message": "These submissions have waited longer than the district's target for a review.",
-                           "items": [{"label": str(i.get("label", "")), "url": str(i.get("url", "")),
-                                      "days": i.get("days")} for i in items]},
+                  context={"message": "These submissions have waited longer than the district's target for a review. "
+                                      "Thank you for keeping colleagues' work moving.",
+                           "items": _items(items), "action": "Open your review queue"},
                   url=url or delivery.path_if_exists("reviews.queue", fallback="/reviews"))
 
 
+def notify_reviews_stuck(session, user, items: list[dict], *, url: str = "") -> Notification | None:
+    """For the PD office: submissions nobody can review, or waiting far too long (items as above, "days" None)."""
+    count = len(items)
+    return notify(session, user, "review_stuck",
+                  subject=f"{count} submission{'s' if count != 1 else ''} stuck in review",
+                  context={"message": "These submissions need someone to assign a reviewer or change the chain.",
+                           "items": _items(items), "action": "See all reviews"},
+                  url=url or delivery.path_if_exists("reviews.overview", fallback="/reviews/overview"))
+
+
 def notify_survey(session, users, *, title: str, url: str, closing: bool = False,
-                  closes_at: datetime | None = None) -> list[Notification]:
-    """A survey for `users` has opened (closing=False) or closes soon (closing=True)."""
-    when = f" It closes on {closes_at.strftime('%d %B %Y')}." if closes_at else ""
+                  closes_at: datetime | None = None, survey_id: int | None = None) -> list[Notification]:
+    """A survey for `users` has opened (closing=False) or closes soon (closing=True). `closes_at` is the
+    moment answers stop (the end of the closing day), shown as that last day."""
+    when = ""
+    if closes_at:
+        last = closes_at - timedelta(seconds=1)
+        when = f" The last day to answer is {last.day} {last:%B %Y}."
     if closing:
         subject, message = f"“{title}” closes soon", f"The survey “{title}” closes soon and your answers are not in yet.{when}"
     else:
         subject, message = f"A survey for you: “{title}”", f"The survey “{title}” is open for you.{when}"
+    context = {"message": message, "survey": title, "action": "Answer the survey"}
+    if survey_id is not None:
+        context["survey_id"] = survey_id
     return notify_many(session, users, "survey_closing" if closing else "survey_open", subject=subject,
-                       context={"message": message, "survey": title}, url=url)
+                       context=context, url=url)
 
 
 def review_path(submission) -> str:

@@ -63,7 +63,7 @@ def test_send_reminders_nudges_once_a_day(people, use_chain, send, app, make_use
     assert "2 reviewer reminder(s)" in first  # both coaches may take it
     mails = reminders()
     assert sorted(m["To"] for m in mails) == sorted([people.coach.email, people.coach2.email])
-    body = mails[0].get_content()
+    body = mails[0].get_body(("plain",)).get_content()
     assert f"/reviews/{waiting.id}" in body and f"/reviews/{fresh_one.id}" not in body
     again = run(app)
     assert "0 reviewer reminder(s)" in again and "2 already sent today" in again

@@ -1,73 +1,16 @@
 """Probes against a running server on 127.0.0.1: what an attacker would try, and the safe outcome.
 
 Each probe uses real HTTP with real cookies and CSRF protection switched on."""
-import re
-
 import pytest
 import requests
-from werkzeug.serving import make_server
-import threading
 
-from milepost.accounts.services import save_user
 from milepost.badges import services as badges
 from milepost.evidence import services as evidence
-from milepost.evidence.models import EvidenceItem, Submission
+from milepost.evidence.models import EvidenceItem
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc
-from tests.conftest import PASSWORD, make_test_app
-from tests.evidence.conftest import HTML, PNG, PROMPTS
-
-XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    monkeypatch.setenv("MILEPOST_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'probe.db'}", WTF_CSRF_ENABLED=True, SERVER_NAME=None,
-                        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="20 per minute",
-                        LOGIN_ACCOUNT_RATE_LIMIT="5 per minute", MAX_FILE_MB=1, LINK_CHECK="off")
-    with app.app_context():
-        db.create_all()
-        people = {role: save_user(db.session, None, actor=None, email=f"{role}@probe.example",
-                                  display_name=f"{role.title()} Person", roles=[role], school=None, plcs=[],
-                                  password=PASSWORD).id
-                  for role in ("teacher", "coach", "pd_admin", "leader", "site_admin")}
-        other = save_user(db.session, None, actor=None, email="other@probe.example", display_name="Other Teacher",
-                          roles=["teacher"], school=None, plcs=[], password=PASSWORD)
-        badge = badges.save_badge(db.session, None, badge_doc("goals", prompts=PROMPTS), actor=None)
-        badges.publish(db.session, badge, actor=None)
-        db.session.commit()
-        people["other"] = other.id
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    app.base = f"http://127.0.0.1:{http.server_port}"
-    app.people = people
-    yield app
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-
-
-def csrf(session: requests.Session, base: str, path: str) -> str:
-    page = session.get(base + path).text
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', page).group(1)
-
-
-def signed_in(server, who: str) -> requests.Session:
-    s = requests.Session()
-    token = csrf(s, server.base, "/login")
-    email = "other@probe.example" if who == "other" else f"{who}@probe.example"
-    r = s.post(server.base + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-               allow_redirects=False)
-    assert r.status_code == 302, r.text[:300]
-    return s
-
-
-def teacher_submission(server, session) -> int:
-    token = csrf(session, server.base, "/badges/goals")
-    r = session.post(server.base + "/badges/goals/start", data={"csrf_token": token}, allow_redirects=False)
-    return int(r.headers["Location"].rsplit("/", 1)[1])
+from tests.conftest import PASSWORD
+from tests.evidence.conftest import HTML, PNG
+from tests.security.conftest import XSS, csrf, signed_in, teacher_submission
 
 
 def test_forms_without_a_csrf_token_are_refused(server):
