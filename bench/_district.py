@@ -145,9 +145,19 @@ def cast(scale: int) -> Cast:
         return session.scalar(select(User).where(User.email == email))
 
     if scale:
+        from sqlalchemy import exists
+
+        from milepost.accounts.models import UserRole
         from milepost.demo_large import EMAIL_DOMAIN
-        # teacher000001 is a coach too (one in 250); teacher000002 is a plain teacher with 12 submissions.
-        teacher, coach = user(f"teacher000002@{EMAIL_DOMAIN}"), user(f"teacher000001@{EMAIL_DOMAIN}")
+        # teacher000001 is a coach too (one in 250, and the first teachers of schools without one); the teacher
+        # is the first generated plain teacher (no other role, as alicia.chen in the demo) with a public award.
+        coach = user(f"teacher000001@{EMAIL_DOMAIN}")
+        teacher = session.scalar(
+            select(User).where(User.email.like(f"teacher%@{EMAIL_DOMAIN}"), User.active.is_(True),
+                               ~exists().where(UserRole.user_id == User.id, UserRole.role != "teacher"),
+                               exists().where(Award.user_id == User.id, Award.revoked_at.is_(None),
+                                              Award.private.is_(False)))
+            .order_by(User.id).limit(1))
     else:
         teacher, coach = user("alicia.chen@riverbend.example"), user("grace.okafor@riverbend.example")
     award = session.scalar(select(Award.public_id).where(Award.user_id == teacher.id, Award.revoked_at.is_(None),

@@ -43,6 +43,7 @@ PAGES = [
     Page("scoring", "Scoring page", "reviews.review", "coach", "reviewer",
          lambda c: {"submission_id": c.review_submission_id} if c.review_submission_id else None),
     Page("overview", "District dashboard: review overview", "reviews.overview", "pd_admin", "district", lambda c: {}),
+    Page("reports", "District dashboard: reports", "reports.dashboard", "pd_admin", "district", lambda c: {}),
     Page("pilot", "District dashboard: pilot", "surveys.pilot", "pd_admin", "district",
          lambda c: {"pilot_id": c.pilot_id} if c.pilot_id else None),
     Page("survey_results", "Survey results", "surveys.results", "pd_admin", "district",
@@ -117,7 +118,10 @@ def measure_scale(scale: int, repeat: int, pages=PAGES) -> tuple[list[dict], lis
                 assert response.status_code == 200, (url, response.status_code)
             results.append({"page": page.key, "label": page.label, "url": url, "role": page.who, "kind": page.kind,
                             "scale": scale, "median_ms": round(statistics.median(times), 2),
-                            "p95_ms": round(percentile(times, 0.95), 2), "queries": max(queries),
+                            "p95_ms": round(percentile(times, 0.95), 2),
+                            # The count of the typical request: the site checks the theme choice every few
+                            # seconds, which adds one query to whichever request comes then (queries_max).
+                            "queries": statistics.mode(queries), "queries_max": max(queries),
                             "queries_min": min(queries), "bytes": len(response.data)})
     finally:
         event.remove(engine, "before_cursor_execute", count)
@@ -177,10 +181,12 @@ def markdown(results: list[dict], notes: list[str], sizes: list[int], judged: di
         target = f"≤ {TIME_TARGET_MS[page.kind]} ms, ≤ {QUERY_LIMIT} q"
         lines.append(f"| {page.label} | {page.who} | " + " | ".join(cells) + f" | {target} | {met} |")
     notes = notes + ["The demo is read as its own people (alicia.chen, grace.okafor) and the generated district as "
-                     "teacher000002 / teacher000001, whose data differ in shape (e.g. a section with nothing to show "
-                     "skips its query), so a page may differ by one query between the columns without growing: "
+                     "its first plain teacher with a public award and teacher000001 (a coach). Pages load what they "
+                     "show in a fixed set of queries whatever the data's shape, so the two columns should agree; "
                      "tests/performance/test_query_counts.py reads the same people at 30 and 120 teachers and "
-                     "asserts equal counts."]
+                     "asserts equal counts.",
+                     "Queries are those of the typical request: every few seconds one request also reads the site's "
+                     "theme choice (one more query), whichever page it is."]
     lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 

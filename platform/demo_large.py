@@ -306,13 +306,14 @@ def catalogue(ctx: Context) -> None:
                   for bid, vid, snap in rows]
 
 
-def _pick_state(rng: random.Random) -> str:
-    r, total = rng.random(), 0.0
-    for state, share in STATES:
-        total += share
-        if r < total:
-            return state
-    return STATES[-1][0]
+def state_pool(total: int, rng: random.Random) -> list[str]:
+    """Exactly the STATES shares of `total` submissions (rounding goes to the largest share), shuffled:
+    10,000 teachers get exactly 60,000 awarded submissions, hence 60,000 awards."""
+    counts = [round(total * share) for _state, share in STATES]
+    counts[0] += total - sum(counts)
+    pool = [state for (state, _share), n in zip(STATES, counts) for _ in range(n)]
+    rng.shuffle(pool)
+    return pool
 
 
 def evidence(ctx: Context) -> None:
@@ -355,9 +356,10 @@ def evidence(ctx: Context) -> None:
                         ctx.bar.update(len(rows))
                     rows.clear()
 
+        states = state_pool(len(ctx.teacher_ids) * per_teacher, rng)
         for uid in ctx.teacher_ids:
             for badge in rng.sample(ctx.badges, per_teacher):
-                state = _pick_state(rng)
+                state = states.pop()
                 started = ago(ctx, 1000, 30)
                 n_attempts = 1
                 if state in ("awarded", "in_review", "submitted") and rng.random() < 0.3:
@@ -470,6 +472,11 @@ def awards(ctx: Context) -> None:
         if has_tables("credential_award"):
             bulk(conn, "credential_award", creds, ctx)
         _ledger_rows(conn, ledger, ctx)
+    # The catalogue's holder counts, recounted in bulk (the inserts above bypass the ORM events that keep them).
+    from milepost.awards.services import rebuild_earners
+
+    rebuild_earners(db.session)
+    db.session.commit()
 
 
 def _ledger_rows(conn, rows: list, ctx: Context) -> None:
@@ -493,6 +500,7 @@ def reviews(ctx: Context) -> None:
     chain = review_services._default_chain(db.session, "default")
     db.session.commit()
     chain_id, points = chain.id, int(current_app.config.get("REVIEW_POINTS") or 0)
+    kinds = {stage.position: stage.kind for stage in chain.stages}
     target = ctx.shape.reviews
     with db.engine.begin() as conn:
         review_id = next_id(conn, "review")
@@ -549,7 +557,7 @@ def reviews(ctx: Context) -> None:
                 position = 2 if state == "in_review" else 1
                 entered = ago(ctx, 20)
                 tracks.append({"submission_id": sid, "chain_id": chain_id, "position": position, "entered_at": entered,
-                               "returned_from": None, "ref": ref})
+                               "returned_from": None, "ref": ref, "waiting_kind": kinds[position]})
                 visits.append({"submission_id": sid, "attempt_number": n_attempts, "position": position,
                                "kind": "coach" if position == 2 else "peer", "entered_at": entered, "left_at": None,
                                "outcome": None})
@@ -602,6 +610,12 @@ def ledger(ctx: Context) -> None:
         bulk(conn, "points_account", ({"user_id": uid, "balance": ctx.balance.get(uid, 0),
                                        "leaderboard_opt_in": rng.random() < 0.3, "updated_at": ctx.now}
                                       for uid in ctx.teacher_ids if uid not in existing), ctx)
+    # The period, badge, school and PLC totals the leaderboards read, recomputed from the ledger and the
+    # memberships in a few bulk statements (the bulk inserts above bypass the ORM events that keep them).
+    from milepost.points import standings
+
+    standings.rebuild(db.session)
+    db.session.commit()
 
 
 def _answer(q, rng: random.Random):
@@ -713,7 +727,7 @@ def generate(teachers: int, *, seed: int = SEED, progress: bool = True, first_nu
 
 def counts() -> dict[str, int]:
     """Rows per table of interest, for the closing summary."""
-    names = ["user", "school", "plc", "plc_membership", "badge", "badge_version", "submission", "attempt",
+    names = ["user", "school", "plc", "plc_membership", "strand", "badge", "badge_version", "submission", "attempt",
              "evidence_item", "award", "ledger_entry", "points_account", "review", "survey", "survey_response",
              "survey_answer"]
     with db.engine.connect() as conn:

@@ -23,6 +23,12 @@ class Award(db.Model):
         CheckConstraint("how IN ('earned', 'direct')", name="known_how"),
         Index("ix_award_badge_active", "badge_id", "revoked_at"),
         Index("ix_award_user_active", "user_id", "revoked_at"),
+        # Reports: awards issued in a period, whose and of which badge (the dashboard and credit hours).
+        Index("ix_award_issued_at", "issued_at", "revoked_at", "user_id", "badge_id"),
+        # The awards with an expiry of some badges, without reading the ones that never expire (issue 13).
+        Index("ix_award_badge_expiring", "badge_id", "expires_at", "user_id"),
+        # The badge page's go-to colleagues, without reading every holder of the badge (issue 13).
+        Index("ix_award_badge_go_to", "badge_id", "go_to", "revoked_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,3 +65,15 @@ class Award(db.Model):
         if self.expires_at is not None and self.expires_at <= utcnow():
             return "expired"
         return "valid"
+
+
+class BadgeEarners(db.Model):
+    """How many people hold the badge through an award that is not revoked and never expires: recounted by
+    awards.services in the same transaction whenever one of the badge's awards is issued, revoked or given
+    an expiry, so the catalogue reads one number per badge instead of counting its awards (issue 13).
+    Awards with an expiry are counted when read, since time alone ends them."""
+
+    __tablename__ = "badge_earners"
+
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), primary_key=True)
+    holders: Mapped[int] = mapped_column(default=0)

@@ -794,7 +794,7 @@ def catalogue_query(filters: CatalogueFilters, progress: Progress):
         "hours_asc": [Badge.credit_hours, func.lower(Badge.title)],
     }.get(filters.sort, [func.coalesce(Strand.position, 1_000_000), Badge.level, func.lower(Badge.title)])
     return query.order_by(*order, Badge.id).options(
-        selectinload(Badge.strand), selectinload(Badge.tag_rows),
+        joinedload(Badge.strand), selectinload(Badge.tag_rows),
         selectinload(Badge.prerequisites).load_only(Badge.id, Badge.status),
     )
 

@@ -171,9 +171,14 @@ def validities(session) -> dict[int, int]:
 
 
 def award_by_public_id(session, public_id: str) -> Award:
+    """The award with its badge, version, earner and school in one query (the earner's roles are not
+    needed by any public page or document): the verification pages are the busiest public URLs."""
+    from sqlalchemy.orm import joinedload, lazyload
+
     award = session.scalar(select(Award).where(Award.public_id == public_id)
-                           .options(selectinload(Award.badge), selectinload(Award.badge_version),
-                                    selectinload(Award.user).selectinload(User.school)))
+                           .options(joinedload(Award.badge), joinedload(Award.badge_version),
+                                    joinedload(Award.user).options(joinedload(User.school),
+                                                                   lazyload(User.role_rows))))
     if award is None:
         raise NotFound("There is no credential at this address.")
     return award

@@ -81,9 +81,11 @@ def badge_image(version_id: int, fmt: str):
 def ob2_assertion(public_id: str):
     award = services.award_by_public_id(db.session, public_id)
     doc = ob2.assertion_document(db.session, award)
+    # Open Badges 2.0: a revoked hosted assertion answers 410 Gone with {"revoked": true}. Read before the
+    # commit, which expires the award (reading it after would load it and its relations again).
+    status = 410 if award.revoked_at is not None else 200
     db.session.commit()  # the salt and status index, made on first use for awards older than this feature
-    # Open Badges 2.0: a revoked hosted assertion answers 410 Gone with {"revoked": true}.
-    return _document(doc, status=410 if award.revoked_at is not None else 200)
+    return _document(doc, status=status)
 
 
 @bp.get("/ob/v2/revocations")

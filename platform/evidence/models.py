@@ -43,6 +43,8 @@ class Submission(Timestamped, db.Model):
         UniqueConstraint("user_id", "badge_id"),
         CheckConstraint(f"state IN ({_in(STATES)})", name="known_state"),
         Index("ix_submission_state_badge", "state", "badge_id"),
+        # Reports: badges started in a period, with whose and which, read from the index alone.
+        Index("ix_submission_created_at", "created_at", "user_id", "badge_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +89,13 @@ class Attempt(db.Model):
     """One round of evidence. A returned attempt is frozen; revising starts the next one."""
 
     __tablename__ = "attempt"
-    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "number"),
+        # Reports: evidence sent in a period, and decisions made in one with their turnaround and outcome,
+        # read from the index alone instead of the rows (which carry the feedback text).
+        Index("ix_attempt_submitted_at", "submitted_at", "submission_id"),
+        Index("ix_attempt_decided_at", "decided_at", "outcome", "submitted_at", "submission_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))

@@ -10,7 +10,7 @@ from milepost.awards import services as awards
 from milepost.badges import services as badges
 from milepost.evidence import services as evidence
 from milepost.extensions import db
-from milepost.points import services, views
+from milepost.points import services, standings, views
 
 
 def _once(registry: list, fn) -> None:
@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     _once(awards.on_issued, services.on_award_issued)
     _once(awards.on_revoked, services.on_award_revoked)
     app.before_request(views.celebrate)
+    standings.listen()
+    awards.listen()
     app.cli.add_command(points_group)
 
 
@@ -35,15 +37,22 @@ def points_group() -> None:
 
 
 @points_group.command("verify")
-@click.option("--repair", is_flag=True, help="Set every differing cached balance to the ledger's sum.")
+@click.option("--repair", is_flag=True, help="Recompute every differing balance and total from the ledger.")
 @with_appcontext
 def verify_command(repair: bool) -> None:
-    """Recompute every balance from the ledger and report any difference (exit 1 if any)."""
-    differences = services.verify(db.session, repair=repair)
-    for d in differences:
-        click.echo(f"user {d.user_id}: cached {d.cached}, ledger {d.ledger}")
-    if repair:
+    """Recompute every balance, badge and period total and every school and PLC total from the ledger, and
+    every badge's holder count from the awards, and report any difference (exit 1 if any)."""
+    problems = [f"user {d.user_id}: cached {d.cached}, ledger {d.ledger}" for d in services.verify(db.session)]
+    problems += standings.check(db.session)
+    earners = awards.check_earners(db.session)
+    problems += earners
+    for line in problems:
+        click.echo(line)
+    if repair and problems:
+        services.verify(db.session, repair=True)
+        if earners:
+            awards.rebuild_earners(db.session)
         db.session.commit()
-    click.echo(f"{len(differences)} difference(s)" + (" repaired." if repair and differences else "."))
-    if differences and not repair:
+    click.echo(f"{len(problems)} difference(s)" + (" repaired." if repair and problems else "."))
+    if problems and not repair:
         raise SystemExit(1)

@@ -1,9 +1,10 @@
 """The ledger and what is built on it: accounts (cached balances), degree tiers, rewards."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint)
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Numeric, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.model import Timestamped, utcnow
@@ -40,16 +41,73 @@ class LedgerEntry(db.Model):
     created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
 
 
-class PointsAccount(db.Model):
-    """One row per person: the balance kept in step with the ledger in the same transaction
-    (`milepost points verify` recomputes it), and their leaderboard choice."""
+class PeriodTotals:
+    """Points and badges (awards minus reversals) in the current month and school year, each stamped
+    with the period it counts for: a row whose stamp is not the current period holds nothing for it.
+    Moved by points.services in the same transaction as the ledger entry (issue 13: the leaderboards
+    read these instead of summing the ledger); `milepost points verify` recomputes them."""
+
+    month_start: Mapped[date | None] = mapped_column(Date)
+    month_points: Mapped[int] = mapped_column(default=0)
+    month_badges: Mapped[int] = mapped_column(default=0)
+    year_start: Mapped[date | None] = mapped_column(Date)
+    year_points: Mapped[int] = mapped_column(default=0)
+    year_badges: Mapped[int] = mapped_column(default=0)
+
+
+class PointsAccount(PeriodTotals, db.Model):
+    """One row per person: the balance and the badge and period totals kept in step with the ledger in
+    the same transaction (`milepost points verify` recomputes them), and their leaderboard choice."""
 
     __tablename__ = "points_account"
+    __table_args__ = (
+        # The people board reads the top of one of these and counts the rest (opted in or not).
+        Index("ix_points_account_board_all", "leaderboard_opt_in", "balance"),
+        Index("ix_points_account_board_month", "leaderboard_opt_in", "month_start", "month_points"),
+        Index("ix_points_account_board_year", "leaderboard_opt_in", "year_start", "year_points"),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    balance: Mapped[int] = mapped_column(default=0, index=True)
+    balance: Mapped[int] = mapped_column(default=0)
+    badges: Mapped[int] = mapped_column(default=0)
     leaderboard_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class GroupTotals(PeriodTotals):
+    """A school's or a PLC's members now and what those members earned (all time and per period), and the
+    points per member the group boards rank by, stored so the top of a board is read along an index."""
+
+    members: Mapped[int] = mapped_column(default=0)
+    points: Mapped[int] = mapped_column(default=0)
+    badges: Mapped[int] = mapped_column(default=0)
+    per_member: Mapped[float] = mapped_column(Float, default=0.0)
+    month_per_member: Mapped[float] = mapped_column(Float, default=0.0)
+    year_per_member: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+def _board_indexes(table: str) -> tuple:
+    return (Index(f"ix_{table}_board_all", "per_member"),
+            Index(f"ix_{table}_board_month", "month_start", "month_per_member"),
+            Index(f"ix_{table}_board_year", "year_start", "year_per_member"))
+
+
+class SchoolTotals(GroupTotals, db.Model):
+    """Members are the school's active people, as on the school board."""
+
+    __tablename__ = "points_school"
+    __table_args__ = _board_indexes("points_school")
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), primary_key=True)
+
+
+class PLCTotals(GroupTotals, db.Model):
+    """Members are the PLC's memberships."""
+
+    __tablename__ = "points_plc"
+    __table_args__ = _board_indexes("points_plc")
+
+    plc_id: Mapped[int] = mapped_column(ForeignKey("plc.id", ondelete="CASCADE"), primary_key=True)
 
 
 class DegreeTier(Timestamped, db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from milepost.awards.models import Award
@@ -14,7 +14,9 @@ from milepost.badges.models import Badge, BadgeVersion
 from milepost.core import audit
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
-from milepost.points.models import (DegreeTier, LedgerEntry, PointsAccount, Reward, RewardClaim, TierReached)
+from milepost.points import standings
+from milepost.points.models import (DegreeTier, LedgerEntry, PLCTotals, PointsAccount, Reward, RewardClaim,
+                                     SchoolTotals, TierReached)
 
 MAX_ADJUSTMENT = 100000
 
@@ -38,16 +40,17 @@ def credit(session, *, user_id: int, kind: str, amount: int, source: str, by=Non
            award_id: int | None = None) -> LedgerEntry | None:
     """Write one ledger entry for `source`, or nothing if that source was credited before."""
     _account(session, user_id)
+    now = utcnow()
     entry = LedgerEntry(user_id=user_id, kind=kind, amount=int(amount), source=source, reason=reason or "",
-                        award_id=award_id, created_by_id=getattr(by, "id", None))
+                        award_id=award_id, created_by_id=getattr(by, "id", None), created_at=now)
     try:
         with session.begin_nested():
             session.add(entry)
     except IntegrityError:
         return None  # already credited: the unique source key decided, not a check in Python
-    # In SQL, not in Python, so two transactions crediting the same person both count.
-    session.execute(update(PointsAccount).where(PointsAccount.user_id == user_id)
-                    .values(balance=PointsAccount.balance + int(amount), updated_at=utcnow()))
+    # In SQL, not in Python, so two transactions crediting the same person both count; the balance,
+    # the period totals and the person's school and PLC totals move with the entry.
+    standings.add_credit(session, user_id, int(amount), kind, now)
     session.expire(session.get(PointsAccount, user_id))
     return entry
 
@@ -105,9 +108,8 @@ def verify(session, *, repair: bool = False) -> list[Difference]:
     cached = dict(session.execute(select(PointsAccount.user_id, PointsAccount.balance)).all())
     differences = [Difference(uid, cached.get(uid, 0), int(sums.get(uid, 0) or 0))
                    for uid in sorted(set(sums) | set(cached)) if cached.get(uid, 0) != int(sums.get(uid, 0) or 0)]
-    if repair:
-        for diff in differences:
-            _account(session, diff.user_id).balance = diff.ledger
+    if repair and (differences or standings.check(session)):
+        standings.rebuild(session)  # balances, badge and period totals, school and PLC totals
     return differences
 
 
@@ -332,59 +334,90 @@ def period_start(period: str, now: datetime | None = None) -> datetime | None:
     return None
 
 
-def _period_points(period: str):
-    """Points and badges per person earned in the period, as a subquery (user_id, points, badges)."""
-    badge_delta = case((LedgerEntry.kind == "award", 1), (LedgerEntry.kind == "reversal", -1), else_=0)
-    query = select(LedgerEntry.user_id.label("user_id"), func.sum(LedgerEntry.amount).label("points"),
-                   func.sum(badge_delta).label("badges"))
-    start = period_start(period)
-    if start is not None:
-        query = query.where(LedgerEntry.created_at >= start)
-    return query.group_by(LedgerEntry.user_id).subquery()
-
-
 @dataclass
 class Board:
     rows: list
     hidden: int  # people with points who did not opt in: counted, never named
 
 
+def _period_columns(model, period: str, all_points):
+    """(points, badges, condition) of `model`'s totals for the period: a stale period counts as nothing."""
+    if period == "all":
+        return all_points, model.badges, None
+    start = standings.starts()[period]
+    return (getattr(model, f"{period}_points"), getattr(model, f"{period}_badges"),
+            getattr(model, f"{period}_start") == start)
+
+
 def people_board(session, period: str, limit: int = 20) -> Board:
+    """The top of the people who chose to be shown, and how many others earned points in the period.
+    Reads the pre-aggregated totals on the points accounts through their board indexes."""
     from milepost.accounts.models import User
 
-    points = _period_points(period)
-    rows = session.execute(
-        select(User.display_name, User.id, points.c.points, points.c.badges)
-        .join(points, points.c.user_id == User.id)
-        .join(PointsAccount, PointsAccount.user_id == User.id)
-        .where(PointsAccount.leaderboard_opt_in.is_(True), User.active.is_(True), points.c.points > 0)
-        .order_by(points.c.points.desc(), User.display_name).limit(limit)).all()
-    hidden = session.scalar(
-        select(func.count()).select_from(points)
-        .join(PointsAccount, PointsAccount.user_id == points.c.user_id)
-        .where(PointsAccount.leaderboard_opt_in.is_(False), points.c.points > 0)) or 0
-    return Board(rows, hidden)
+    A = PointsAccount
+    points, badges, current = _period_columns(A, period, A.balance)
+    shown = select(User.display_name, User.id, points, badges).join(User, User.id == A.user_id).where(
+        A.leaderboard_opt_in.is_(True), User.active.is_(True), points > 0)
+    hidden = select(func.count()).select_from(A).where(A.leaderboard_opt_in.is_(False), points > 0)
+    if current is not None:
+        shown, hidden = shown.where(current), hidden.where(current)
+    rows = session.execute(shown.order_by(points.desc(), User.display_name).limit(limit)).all()
+    return Board(rows, session.scalar(hidden) or 0)
 
 
-def group_board(session, period: str, by: str) -> list:
-    """Schools or PLCs: collective points and badges, and per member, so small and large groups compare."""
-    from milepost.accounts.models import PLC, PLCMembership, School, User
+@dataclass
+class GroupBoard:
+    rows: list      # the groups with the most points per member
+    yours: list     # the viewer's own groups that are not among them
+    more: bool      # there are groups with members beyond the rows shown
 
-    points = _period_points(period)
+
+def group_board(session, period: str, by: str, *, limit: int = 20, viewer=None) -> GroupBoard:
+    """Schools or PLCs: collective points and badges, and per member, so small and large groups compare.
+    Reads the pre-aggregated group totals: the top `limit` by points per member (then name), and the
+    viewer's own groups. The top is read along the stored points-per-member index while at least `limit`
+    groups have points in the period; only before that (the first days of a period) are all groups sorted."""
+    from milepost.accounts.models import PLC, PLCMembership, School
+
     if by == "school":
-        group, members = School, select(User.school_id.label("gid"), User.id.label("uid")).where(
-            User.school_id.is_not(None), User.active.is_(True)).subquery()
+        group, model, key = School, SchoolTotals, SchoolTotals.school_id
     else:
-        group, members = PLC, select(PLCMembership.plc_id.label("gid"), PLCMembership.user_id.label("uid")).subquery()
-    rows = session.execute(
-        select(group.name, func.count(members.c.uid), func.coalesce(func.sum(points.c.points), 0),
-               func.coalesce(func.sum(points.c.badges), 0))
-        .join(members, members.c.gid == group.id)
-        .outerjoin(points, points.c.user_id == members.c.uid)
-        .group_by(group.id, group.name)).all()
-    board = [{"name": name, "members": n, "points": int(p), "badges": int(b),
-              "per_member": round(int(p) / n, 1) if n else 0.0} for name, n, p, b in rows]
-    return sorted(board, key=lambda r: (-r["per_member"], r["name"]))
+        group, model, key = PLC, PLCTotals, PLCTotals.plc_id
+    points, badges, current = _period_columns(model, period, model.points)
+    stored = getattr(model, "per_member" if period == "all" else f"{period}_per_member")
+    if current is not None:
+        points, badges = case((current, points), else_=0), case((current, badges), else_=0)
+    query = select(group.id, group.name, model.members, points, badges).join(model, key == group.id).where(
+        model.members > 0)
+    if current is None:
+        ahead, behind, per = stored > 0, stored <= 0, stored
+    else:
+        stamp = getattr(model, f"{period}_start")
+        ahead = and_(current, stored > 0)
+        behind = or_(stamp.is_(None), ~current, stored <= 0)
+        per = case((current, stored), else_=0.0)
+    top = session.execute(query.where(ahead).order_by(stored.desc(), group.name, group.id).limit(limit + 1)).all()
+    # The groups without points in the period follow (zero, then below zero). Early in a period this sorts
+    # them all; once enough groups have points it asks for none (LIMIT 0), so the page's queries stay the same.
+    top += session.execute(query.where(behind).order_by(per.desc(), group.name, group.id)
+                           .limit(max(0, limit + 1 - len(top)))).all()
+    more, top = len(top) > limit, top[:limit]
+    yours = []
+    if viewer is not None:
+        if by == "school":
+            mine = [viewer.school_id] if viewer.school_id is not None and viewer.active else []
+            mine_clause = group.id.in_(mine)
+        else:
+            mine_clause = group.id.in_(select(PLCMembership.plc_id).where(PLCMembership.user_id == viewer.id))
+        shown = {r[0] for r in top}
+        yours = [r for r in session.execute(query.where(mine_clause).order_by(group.name)) if r[0] not in shown]
+
+    def row(r):
+        _gid, name, n, p, b = r
+        return {"name": name, "members": n, "points": int(p or 0), "badges": int(b or 0),
+                "per_member": round(int(p or 0) / n, 1) if n else 0.0}
+
+    return GroupBoard([row(r) for r in top], [row(r) for r in yours], more)
 
 
 # --------------------------------------------------------------------------- direct awards

@@ -39,7 +39,16 @@ def mine():
         history=services.history(db.session, current_user.id), kind_labels=KIND_LABELS,
         rewards=services.rewards_for(db.session, current_user.id, points=progress.standing.points,
                                      reached={r.tier_id for r in progress.reached}),
-        awards=awards.awards_of(db.session, current_user))
+        awards=_awards_of(current_user))
+
+
+def _awards_of(user) -> list[Award]:
+    """awards.awards_of with each badge and version joined in, so the page reads them in one query."""
+    from sqlalchemy.orm import joinedload
+
+    return db.session.scalars(select(Award).where(Award.user_id == user.id)
+                              .options(joinedload(Award.badge), joinedload(Award.badge_version))
+                              .order_by(Award.issued_at.desc())).all()
 
 
 @bp.post("/points/leaderboard-choice")
@@ -94,8 +103,8 @@ def leaderboard():
     period = period if period in services.PERIODS else "year"
     return render_template("points/leaderboard.html", period=period, periods=services.PERIODS,
                            people=services.people_board(db.session, period),
-                           schools=services.group_board(db.session, period, "school"),
-                           plcs=services.group_board(db.session, period, "plc"))
+                           schools=services.group_board(db.session, period, "school", viewer=current_user),
+                           plcs=services.group_board(db.session, period, "plc", viewer=current_user))
 
 
 def celebrate() -> None:

@@ -39,7 +39,7 @@ def can_open(user, submission) -> bool:
 
 
 def can_score(user, submission) -> bool:
-    return services.eligible_now(db.session, user, submission)
+    return services.eligible_for_page(db.session, user, submission)
 
 
 def can_assign(user, submission) -> bool:

@@ -80,7 +80,11 @@ class ReviewTrack(db.Model):
     """Where one submission is in its chain. The chain is fixed when the submission is sent."""
 
     __tablename__ = "review_track"
-    __table_args__ = (Index("ix_review_track_position", "chain_id", "position"),)
+    __table_args__ = (
+        Index("ix_review_track_position", "chain_id", "position"),
+        # The queue and the overview walk this in waiting order, open submissions only (issue 13).
+        Index("ix_review_track_waiting", "waiting_kind", "entered_at", "submission_id"),
+    )
 
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
     chain_id: Mapped[int] = mapped_column(ForeignKey("review_chain.id", ondelete="RESTRICT"))
@@ -90,6 +94,9 @@ class ReviewTrack(db.Model):
     returned_from: Mapped[int | None]
     # The anonymised number reviewers see when the district hides names.
     ref: Mapped[str] = mapped_column(String(12), unique=True)
+    # The kind of the stage the submission waits at while it is open (submitted or in review), else
+    # NULL: set by reviews.services.sync_waiting wherever the state, the position or the chain changes.
+    waiting_kind: Mapped[str | None] = mapped_column(String(12))
 
     submission: Mapped["Submission"] = relationship()  # noqa: F821
     chain: Mapped[ReviewChain] = relationship()
@@ -103,7 +110,11 @@ class StageVisit(db.Model):
     """Time spent in one stage: turnaround reports and reminders read these."""
 
     __tablename__ = "review_stage_visit"
-    __table_args__ = (Index("ix_review_stage_visit_open", "submission_id", "left_at"),)
+    __table_args__ = (
+        Index("ix_review_stage_visit_open", "submission_id", "left_at"),
+        # Reports: what waits now (left_at NULL) and what left a stage in a period, with its times.
+        Index("ix_review_stage_visit_left_at", "left_at", "kind", "outcome", "entered_at", "submission_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))

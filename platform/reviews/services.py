@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
@@ -95,6 +95,13 @@ def save_chain(session, scope: str, stages: list[dict], *, by, badge=None, name:
     for track in session.scalars(select(ReviewTrack).where(ReviewTrack.chain_id == chain.id,
                                                            ReviewTrack.position > len(stages))):
         track.position = len(stages)
+    session.flush()
+    # Open work keeps its position, whose stage may now be of another kind.
+    for stage in chain.stages:
+        session.execute(update(ReviewTrack).where(ReviewTrack.chain_id == chain.id,
+                                                  ReviewTrack.position == stage.position,
+                                                  ReviewTrack.waiting_kind.is_not(None))
+                        .values(waiting_kind=stage.kind).execution_options(synchronize_session="fetch"))
     audit.record(session, "review_chain.saved", actor=by, target=chain, scope=scope,
                  stages=[s["kind"] for s in stages])
     return chain
@@ -184,13 +191,25 @@ def eligible_now(session, user, submission) -> bool:
         Submission.id == submission.id, _eligible_clause(user.id))))
 
 
-def eligible_reviewers(session, submission) -> list[User]:
-    """Everyone who could take the submission's current stage, coaches of the earner's school first."""
+def eligible_reviewers(session, submission, *, limit: int | None = None) -> list[User]:
+    """Everyone who could take the submission's current stage, coaches of the earner's school first (the
+    first `limit` of them for a page that lists them).
+
+    The rule is checked only for the people who could pass it (the earner's PLC colleagues and the coaches
+    and the PD office, through indexes), not for everyone in the district; schools come in the same query."""
+    from sqlalchemy.orm import joinedload, lazyload
+
     earner = aliased(User)
     earner_school = select(earner.school_id).where(earner.id == Submission.user_id).scalar_subquery()
+    mine, theirs = aliased(PLCMembership), aliased(PLCMembership)
+    colleagues = (select(mine.user_id).join(theirs, theirs.plc_id == mine.plc_id)
+                  .where(theirs.user_id == submission.user_id))
+    staff = select(UserRole.user_id).where(UserRole.role.in_(("coach", "pd_admin")))
     query = _at_stage(select(User).join(Submission, Submission.id == submission.id)).where(
-        User.active.is_(True), _eligible_clause(User.id))
-    return session.scalars(query.order_by((User.school_id == earner_school).desc(), User.display_name)).all()
+        or_(User.id.in_(colleagues), User.id.in_(staff)), User.active.is_(True), _eligible_clause(User.id))
+    query = query.options(joinedload(User.school), lazyload(User.role_rows)).order_by(
+        (User.school_id == earner_school).desc(), User.display_name, User.id)
+    return session.scalars(query if limit is None else query.limit(limit)).all()
 
 
 def _cache(session) -> dict:
@@ -212,8 +231,19 @@ def took_part_or_eligible(user, submission) -> bool:
         took_part = exists().where(Review.submission_id == submission.id, Review.reviewer_id == user.id)
         eligible = _at_stage(select(Submission.id)).where(Submission.id == submission.id,
                                                            _eligible_clause(user.id)).exists()
-        cache[key] = bool(session.scalar(select(or_(took_part, eligible))))
+        took, now = session.execute(select(took_part, eligible)).one()
+        cache[key] = bool(took or now)
+        cache[("eligible",) + key] = bool(now)  # read by eligible_for_page, so a page asks once
     return cache[key]
+
+
+def eligible_for_page(session, user, submission) -> bool:
+    """eligible_now for showing a page, answered from what took_part_or_eligible already read in this
+    request when it can. Actions (claim, save, assign) call eligible_now, which always asks afresh."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cached = _cache(session).get(("eligible", user.id, submission.id, submission.state, submission.lock_version))
+    return eligible_now(session, user, submission) if cached is None else cached
 
 
 def may_review_anything(session, user) -> bool:
@@ -237,11 +267,16 @@ def _new_ref(session) -> str:
 
 def track_of(session, submission, *, lock: bool = False) -> ReviewTrack:
     """The submission's place in its chain (made at stage 1 if it was sent before reviews existed)."""
+    from sqlalchemy.orm import joinedload
+
     query = select(ReviewTrack).where(ReviewTrack.submission_id == submission.id)
     if lock:
         # Serialises the people acting on one submission (PostgreSQL); SQLite has one writer anyway.
-        query = query.with_for_update()
-    track = session.scalar(query.execution_options(populate_existing=True) if lock else query)
+        query = query.with_for_update().execution_options(populate_existing=True)
+    else:
+        # The chain and its stages in the same query: every page reads the stage at the track's position.
+        query = query.options(joinedload(ReviewTrack.chain).joinedload(ReviewChain.stages))
+    track = session.scalars(query).unique().first()
     if track is None:
         chain = chain_for(session, submission.badge)
         track = ReviewTrack(submission_id=submission.id, chain=chain,
@@ -257,6 +292,14 @@ def _open_visit(session, submission, track) -> None:
     stage = track.chain.stage_at(track.position)
     session.add(StageVisit(submission_id=submission.id, attempt_number=submission.attempt_number,
                            position=track.position, kind=stage.kind, entered_at=track.entered_at))
+    sync_waiting(submission, track)
+
+
+def sync_waiting(submission, track) -> None:
+    """The track's waiting kind: its stage's kind while the submission is open, else none. Called wherever
+    the state, the position or the chain changes, so the queue's index always agrees with the rule."""
+    stage = track.chain.stage_at(track.position) if submission.state in OPEN else None
+    track.waiting_kind = stage.kind if stage is not None else None
 
 
 def _close_visit(session, submission, outcome: str, at: datetime) -> None:
@@ -371,16 +414,22 @@ def after_transition(session, submission, action: str, by) -> None:
     elif action in ("award", "withdraw"):
         _close_visit(session, submission, "awarded" if action == "award" else "withdrawn", now)
         _drop_claims(session, submission)
+    track = session.get(ReviewTrack, submission.id)
+    if track is not None:
+        sync_waiting(submission, track)
 
 
 # --------------------------------------------------------------------------- claims
 
 
 def active_claims(session, submission, track) -> list[ReviewClaim]:
+    from sqlalchemy.orm import joinedload, lazyload
+
     return session.scalars(select(ReviewClaim).where(
         ReviewClaim.submission_id == submission.id, ReviewClaim.attempt_number == submission.attempt_number,
         ReviewClaim.position == track.position, ReviewClaim.expires_at > utcnow())
-        .options(selectinload(ReviewClaim.user)).order_by(ReviewClaim.claimed_at)).all()
+        .options(joinedload(ReviewClaim.user).options(lazyload(User.role_rows)))
+        .order_by(ReviewClaim.claimed_at)).all()
 
 
 def _submitted_here(session, submission, track) -> list[Review]:
@@ -486,6 +535,17 @@ def rubric(submission) -> dict:
     data = snapshot.get("rubric") or {}
     return {"levels": list(data.get("levels") or []), "meets_level": data.get("meets_level"),
             "criteria": list(data.get("criteria") or [])}
+
+
+def reviews_of(session, submission) -> list[Review]:
+    """Every review of the submission (all attempts and stages) with its scores and reviewer, in one query:
+    the review page picks the draft, the other stages' feedback and the notes from these."""
+    from sqlalchemy.orm import joinedload, lazyload
+
+    return session.scalars(select(Review).where(Review.submission_id == submission.id)
+                           .options(joinedload(Review.scores),
+                                    joinedload(Review.reviewer).options(lazyload(User.role_rows)))
+                           .order_by(Review.id)).unique().all()
 
 
 def draft_review(session, submission, user) -> Review | None:
@@ -718,55 +778,98 @@ class QueueRow:
         return any(c.user_id == user.id for c in self.claims)
 
 
-def queue(session, user, filters: QueueFilters | None = None, *, limit: int = 500) -> list[QueueRow]:
-    """What this person may review now, oldest first. A fixed number of queries whatever its length."""
+def queue(session, user, filters: QueueFilters | None = None, *, limit: int = 500,
+          after: int | None = None) -> list[QueueRow]:
+    """What this person may review now, oldest first; `after` a submission id continues from it (keyset
+    pagination). A fixed number of queries whatever its length, and, through the waiting index, work
+    proportional to the rows shown rather than to everything open in the district (issue 13)."""
     filters = filters or QueueFilters()
-    query = _at_stage(select(Submission, ReviewTrack, ReviewStage)).where(_eligible_clause(user.id))
+    kinds = [k for k in STAGE_KINDS if k in _kinds_for(user)]
+    if filters.stage:
+        kinds = [k for k in kinds if k == filters.stage]
+    keys = []
+    for kind in kinds:
+        query = _waiting(kind, filters, after).where(_eligible_clause(user.id))
+        if kind == "peer":
+            # Only colleagues in one of the reviewer's PLCs can be peer-reviewed by them: start from those.
+            mine, theirs = aliased(PLCMembership), aliased(PLCMembership)
+            query = query.where(Submission.user_id.in_(
+                select(theirs.user_id).join(mine, mine.plc_id == theirs.plc_id).where(mine.user_id == user.id)))
+        keys += session.execute(query.limit(limit)).all()
+    return _load_rows(session, sorted(keys)[:limit])
+
+
+def _kinds_for(user) -> set[str]:
+    """The stage kinds a person could ever take, from their roles (the rule itself decides each item)."""
+    kinds = {"peer"}  # anyone in a PLC; the query starts from the PLC's members
+    if user.has_role("coach"):
+        kinds.add("coach")
+    if user.has_role("pd_admin"):
+        kinds |= {"district", "completeness"}
+    return kinds
+
+
+def _waiting(kind: str, filters: QueueFilters, after: int | None):
+    """(entered_at, submission id) of the open submissions waiting at a stage of `kind`, oldest first,
+    read along ix_review_track_waiting."""
+    T = ReviewTrack
+    query = (_at_stage(select(T.entered_at, T.submission_id).select_from(Submission))
+             .where(T.waiting_kind == kind, Submission.state.in_(OPEN)))
+    if after is not None:
+        cursor = aliased(ReviewTrack)
+        mark = select(cursor.entered_at).where(cursor.submission_id == after).scalar_subquery()
+        query = query.where(or_(T.entered_at > mark, and_(T.entered_at == mark, T.submission_id > after)))
     if filters.badge_id:
         query = query.where(Submission.badge_id == filters.badge_id)
     if filters.school_id:
         query = query.where(Submission.user_id.in_(select(User.id).where(User.school_id == filters.school_id)))
-    if filters.stage:
-        query = query.where(ReviewStage.kind == filters.stage)
     if filters.waiting_days:
-        query = query.where(ReviewTrack.entered_at <= utcnow() - timedelta(days=filters.waiting_days))
-    query = query.options(selectinload(Submission.badge), selectinload(Submission.user).selectinload(User.school))
-    rows = session.execute(query.order_by(ReviewTrack.entered_at, Submission.id).limit(limit)).all()
-    return _with_claims(session, rows)
+        query = query.where(T.entered_at <= utcnow() - timedelta(days=filters.waiting_days))
+    return query.order_by(T.entered_at, T.submission_id)
+
+
+def _load_rows(session, keys) -> list[QueueRow]:
+    """The submissions of the chosen keys with what the queue shows, in one query (the earners' roles are
+    not needed), then their claims and counts."""
+    from sqlalchemy.orm import joinedload, lazyload
+
+    ids = [sid for _at, sid in keys]
+    loaded = session.execute(
+        _at_stage(select(Submission, ReviewTrack, ReviewStage)).where(Submission.id.in_(ids))
+        .options(joinedload(Submission.badge),
+                 joinedload(Submission.user).options(joinedload(User.school), lazyload(User.role_rows)))).all()
+    by_id = {row[0].id: tuple(row) for row in loaded}
+    return _with_claims(session, [by_id[sid] for sid in ids if sid in by_id])
 
 
 def _with_claims(session, rows) -> list[QueueRow]:
+    from sqlalchemy.orm import joinedload, lazyload
+
     ids = [s.id for s, _t, _g in rows]
     claims, done = defaultdict(list), defaultdict(int)
-    if ids:
-        for c in session.scalars(select(ReviewClaim).where(ReviewClaim.submission_id.in_(ids),
-                                                           ReviewClaim.expires_at > utcnow())
-                                 .options(selectinload(ReviewClaim.user)).order_by(ReviewClaim.claimed_at)):
-            claims[(c.submission_id, c.attempt_number, c.position)].append(c)
-        for sid, attempt, position, count in session.execute(
-                select(Review.submission_id, Review.attempt_number, Review.position, func.count())
-                .where(Review.submission_id.in_(ids), Review.status == "submitted")
-                .group_by(Review.submission_id, Review.attempt_number, Review.position)):
-            done[(sid, attempt, position)] = count
+    # Run even when empty, so a page's query count does not depend on what it shows.
+    for c in session.scalars(select(ReviewClaim).where(ReviewClaim.submission_id.in_(ids),
+                                                       ReviewClaim.expires_at > utcnow())
+                             .options(joinedload(ReviewClaim.user).options(lazyload(User.role_rows)))
+                             .order_by(ReviewClaim.claimed_at)):
+        claims[(c.submission_id, c.attempt_number, c.position)].append(c)
+    for sid, attempt, position, count in session.execute(
+            select(Review.submission_id, Review.attempt_number, Review.position, func.count())
+            .where(Review.submission_id.in_(ids), Review.status == "submitted")
+            .group_by(Review.submission_id, Review.attempt_number, Review.position)):
+        done[(sid, attempt, position)] = count
     return [QueueRow(s, t, g, claims[(s.id, s.attempt_number, t.position)], done[(s.id, s.attempt_number, t.position)])
             for s, t, g in rows]
 
 
 def overview(session, filters: QueueFilters | None = None, *, limit: int = 500) -> list[QueueRow]:
-    """For the PD office: everything in a chain now, oldest first."""
+    """For the PD office: everything in a chain now, oldest first (one index walk per stage kind)."""
     filters = filters or QueueFilters()
-    query = _at_stage(select(Submission, ReviewTrack, ReviewStage)).where(Submission.state.in_(OPEN))
-    if filters.badge_id:
-        query = query.where(Submission.badge_id == filters.badge_id)
-    if filters.stage:
-        query = query.where(ReviewStage.kind == filters.stage)
-    if filters.school_id:
-        query = query.where(Submission.user_id.in_(select(User.id).where(User.school_id == filters.school_id)))
-    if filters.waiting_days:
-        query = query.where(ReviewTrack.entered_at <= utcnow() - timedelta(days=filters.waiting_days))
-    query = query.options(selectinload(Submission.badge), selectinload(Submission.user).selectinload(User.school))
-    rows = session.execute(query.order_by(ReviewTrack.entered_at, Submission.id).limit(limit)).all()
-    return _with_claims(session, rows)
+    kinds = [filters.stage] if filters.stage else list(STAGE_KINDS)
+    keys = []
+    for kind in kinds:
+        keys += session.execute(_waiting(kind, filters, None).limit(limit)).all()
+    return _load_rows(session, sorted(keys)[:limit])
 
 
 def ensure_tracks(session) -> int:
@@ -795,8 +898,9 @@ def target_days(kind: str) -> float:
 
 
 def send_reminders(session, *, now: datetime | None = None) -> ReminderReport:
-    """Skip stages nobody can take, expire claims, then one digest per reviewer and per PD admin per day."""
-    from milepost.core.mail import send_after_commit
+    """Skip stages nobody can take, expire claims, then one reminder per reviewer and per PD admin per day,
+    through notifications (kinds review_reminder and review_stuck: each person's email choice applies)."""
+    from milepost.notifications.services import notify_review_reminder, notify_reviews_stuck
 
     now = now or utcnow()
     report = ReminderReport()
@@ -822,7 +926,6 @@ def send_reminders(session, *, now: datetime | None = None) -> ReminderReport:
         if age > timedelta(days=float(setting("REVIEW_STUCK_DAYS"))) and not any(r is row for r, _ in stuck):
             stuck.append((row, f"waiting {age.days} days at {row.stage.label.lower()}"))
     day = now.date()
-    base = current_app.config["BASE_URL"].rstrip("/")
 
     def once(user_id: int, kind: str, count: int) -> bool:
         try:
@@ -837,28 +940,27 @@ def send_reminders(session, *, now: datetime | None = None) -> ReminderReport:
         person = people[user_id]
         if not person.active or not once(user_id, "reviewer", len(items)):
             continue
-        lines = [f"- {_label_for(row)}: {row.submission.badge.title}, {row.stage.label.lower()}, "
-                 f"waiting {(now - row.track.entered_at).days} days - {base}/reviews/{row.submission.id}"
-                 for row in items]
-        send_after_commit(session, person.email, f"{len(items)} review{'s' if len(items) != 1 else ''} waiting for you",
-                          f"Hello {person.display_name},\n\nThese submissions have waited longer than the district's "
-                          f"target for a review:\n\n" + "\n".join(lines) +
-                          f"\n\nYour queue: {base}/reviews\n\nThank you for keeping colleagues' work moving.\n")
+        notify_review_reminder(session, person, [
+            {"label": f"{_label_for(row)}: {row.submission.badge.title}, {row.stage.label.lower()}",
+             "url": _review_path(row), "days": (now - row.track.entered_at).days} for row in items])
         report.reviewer_mails += 1
     if stuck:
         admins = session.scalars(select(User).join(UserRole).where(UserRole.role == "pd_admin",
                                                                    User.active.is_(True))).all()
-        lines = [f"- {_label_for(row)}: {row.submission.badge.title}: {why} - {base}/reviews/{row.submission.id}"
-                 for row, why in stuck]
+        lines = [{"label": f"{_label_for(row)}: {row.submission.badge.title}: {why}", "url": _review_path(row),
+                  "days": None} for row, why in stuck]
         for admin in admins:
             if not once(admin.id, "stuck", len(stuck)):
                 continue
-            send_after_commit(session, admin.email, f"{len(stuck)} submission(s) stuck in review",
-                              f"Hello {admin.display_name},\n\nThese submissions need someone to assign a reviewer "
-                              f"or change the chain:\n\n" + "\n".join(lines) +
-                              f"\n\nAll reviews: {base}/reviews/overview\n")
+            notify_reviews_stuck(session, admin, lines)
             report.admin_mails += 1
     return report
+
+
+def _review_path(row: QueueRow) -> str:
+    from milepost.notifications.delivery import path_for
+
+    return path_for("reviews.review", submission_id=row.submission.id)
 
 
 def _label_for(row: QueueRow) -> str:

@@ -22,7 +22,7 @@ from milepost.extensions import db
 from milepost.reviews import access, services
 from milepost.reviews.forms import (ActionForm, AnchorForm, AssignForm, ChainForm, NewChainForm, QueueFilterForm,
                                     ReviewForm)
-from milepost.reviews.models import (DECISION_LABELS, STAGE_LABELS, Anchor, Review, ReviewChain, ReviewTrack)
+from milepost.reviews.models import (DECISION_LABELS, STAGE_LABELS, Anchor, ReviewChain, ReviewTrack)
 
 bp = Blueprint("reviews", __name__)
 
@@ -58,13 +58,25 @@ def review_stage_label(kind: str) -> str:
     return STAGE_LABELS.get(kind, kind)
 
 
+QUEUE_PAGE = 50  # rows per page of the queue; the next page continues after the last one shown
+ASSIGN_CHOICES = 60  # people offered for an assignment on the review page
+
+
 @bp.get("/reviews")
 @signed_in
 def queue():
     _reviewer_only()
     form = _filter_form()
-    rows = services.queue(db.session, current_user, _filters(form))
-    return render_template("reviews/queue.html", rows=rows, form=form, who=who, action_form=ActionForm())
+    after = request.args.get("after", type=int)
+    rows = services.queue(db.session, current_user, _filters(form), limit=QUEUE_PAGE + 1, after=after)
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    next_url = None
+    if len(rows) > QUEUE_PAGE:
+        rows = rows[:QUEUE_PAGE]
+        next_url = url_for("reviews.queue", **args, after=rows[-1].submission.id)
+    first_url = url_for("reviews.queue", **args) if after is not None else None
+    return render_template("reviews/queue.html", rows=rows, form=form, who=who, action_form=ActionForm(),
+                           next_url=next_url, first_url=first_url)
 
 
 @bp.get("/reviews/queue.json")
@@ -102,7 +114,8 @@ def review(submission_id: int):
     track = services.track_of(db.session, submission)
     stage = track.chain.stage_at(track.position)
     scoring = submission.state in services.OPEN and access.can_score(current_user, submission)
-    draft = services.draft_review(db.session, submission, current_user) if scoring else None
+    reviews = services.reviews_of(db.session, submission)
+    draft = _draft(reviews, submission) if scoring else None
     if draft is not None and draft.position != track.position:
         draft = None
     form = ReviewForm(obj=draft)
@@ -130,7 +143,14 @@ def review(submission_id: int):
             return redirect(url_for("reviews.review", submission_id=submission.id))
         submission = services.submission_or_404(db.session, submission_id)
         track = services.track_of(db.session, submission)
-    return _render_review(submission, track, form, scoring, draft, problems), 400 if problems else 200
+        reviews = services.reviews_of(db.session, submission)
+    return _render_review(submission, track, form, scoring, draft, problems, reviews), 400 if problems else 200
+
+
+def _draft(reviews, submission):
+    """This person's latest review of the current attempt (services.draft_review, from reviews already read)."""
+    mine = [r for r in reviews if r.attempt_number == submission.attempt_number and r.reviewer_id == current_user.id]
+    return max(mine, key=lambda r: r.id) if mine else None
 
 
 def _scores_from_form(submission) -> dict[int, dict]:
@@ -143,15 +163,14 @@ def _scores_from_form(submission) -> dict[int, dict]:
     return scores
 
 
-def _render_review(submission, track, form, scoring, draft, problems):
+def _render_review(submission, track, form, scoring, draft, problems, reviews):
     stage = track.chain.stage_at(track.position)
     items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
-    others = [r for r in services.teacher_feedback(db.session, submission, submission.attempt_number)
-              if r.reviewer_id != current_user.id]
-    notes = db.session.scalars(select(Review).where(
-        Review.submission_id == submission.id, Review.reviewer_id != current_user.id,
-        Review.private_note != "", Review.status == "submitted").options(selectinload(Review.reviewer))
-        .order_by(Review.attempt_number, Review.position)).all()
+    submitted = [r for r in reviews if r.status == "submitted" and r.reviewer_id != current_user.id]
+    # What services.teacher_feedback and the notes query select, in their order, from the reviews read once.
+    others = sorted((r for r in submitted if r.attempt_number == submission.attempt_number),
+                    key=lambda r: (r.position, r.submitted_at, r.id))
+    notes = sorted((r for r in submitted if r.private_note != ""), key=lambda r: (r.attempt_number, r.position, r.id))
     typed = {s.criterion_index: s for s in draft.scores} if draft else {}
     if request.method == "POST":
         typed = {i: SimpleNamespace(**v) for i, v in _scores_from_form(submission).items()}
@@ -159,10 +178,15 @@ def _render_review(submission, track, form, scoring, draft, problems):
     assign_form = None
     if access.can_assign(current_user, submission):
         assign_form = AssignForm()
-        people = services.eligible_reviewers(db.session, submission)
+        # A bounded list: in a large district every coach may take a coach stage. The earner's school comes
+        # first; assigning checks the rule itself, whoever is chosen.
+        people = services.eligible_reviewers(db.session, submission, limit=ASSIGN_CHOICES)
         assign_form.reviewer_id.choices = choices(
             [(p.id, p.display_name + (f" ({p.school.name})" if p.school else "")) for p in people])
-    anchor = db.session.scalar(select(Anchor).where(Anchor.submission_id == submission.id))
+        assign_form.more = len(people) >= ASSIGN_CHOICES
+    anchor = None
+    if current_user.has_role("pd_admin") and submission.state in ("awarded", "returned"):  # only then shown
+        anchor = db.session.scalar(select(Anchor).where(Anchor.submission_id == submission.id))
     return render_template("reviews/review.html", submission=submission, track=track, stage=stage, form=form,
                            scoring=scoring, rubric=services.rubric(submission), items=items, others=others,
                            notes=notes, typed=typed, problems=problems, claims=claims, who=who(track, submission),

@@ -123,9 +123,16 @@ def pilot_dashboard(session, pilot: Pilot) -> Dashboard:
     scope = select(pilot_badge.c.badge_id).where(pilot_badge.c.pilot_id == pilot.id)
     in_pilot = and_(Submission.user_id.in_(cohort), Submission.badge_id.in_(scope))
 
-    roles = dict(session.execute(select(PilotMember.role, func.count()).where(PilotMember.pilot_id == pilot.id)
-                                 .group_by(PilotMember.role)).all())
-    started = session.scalar(select(func.count(func.distinct(Submission.user_id))).where(in_pilot)) or 0
+    def members(role):
+        return (select(func.count()).select_from(PilotMember)
+                .where(PilotMember.pilot_id == pilot.id, PilotMember.role == role).scalar_subquery())
+
+    # The cohort's sizes and how many started, in one round trip.
+    teachers, reviewers, started = session.execute(select(
+        members("teacher"), members("reviewer"),
+        select(func.count(func.distinct(Submission.user_id))).where(in_pilot).scalar_subquery())).one()
+    roles = {"teacher": teachers or 0, "reviewer": reviewers or 0}
+    started = started or 0
     by_state = dict(session.execute(select(Submission.state, func.count()).where(in_pilot)
                                     .group_by(Submission.state)).all())
     pairs = session.execute(select(Attempt.submitted_at, Attempt.decided_at).join(Submission)
@@ -151,9 +158,14 @@ def pilot_dashboard(session, pilot: Pilot) -> Dashboard:
 
 
 def pilot_members(session, pilot: Pilot) -> list[PilotMember]:
+    """The cohort with their schools, in one query (their roles are not shown)."""
+    from sqlalchemy.orm import contains_eager, joinedload, lazyload
+
     return list(session.scalars(select(PilotMember).where(PilotMember.pilot_id == pilot.id)
-                                .options(selectinload(PilotMember.user).selectinload(User.school))
-                                .join(User).order_by(User.display_name, User.id)))
+                                .join(User, User.id == PilotMember.user_id)
+                                .options(contains_eager(PilotMember.user).options(joinedload(User.school),
+                                                                                 lazyload(User.role_rows)))
+                                .order_by(User.display_name, User.id)))
 
 
 # --------------------------------------------------------------------------- audience
@@ -441,13 +453,10 @@ def publish(session, survey: Survey, *, actor, now: datetime | None = None) -> N
     session.flush()
     audit.record(session, "survey.publish", actor=actor, target=survey)
     if survey.is_open(survey.published_at):
-        from flask import url_for
+        # Opening later: `milepost send-survey-reminders` tells the audience on the day it opens.
+        from milepost.surveys.reminders import announce_open
 
-        from milepost.notifications.services import notify_survey
-
-        people = session.scalars(select(User).where(audience_filter(survey))).all()
-        notify_survey(session, people, title=survey.title, url=url_for("surveys.take", survey_id=survey.id),
-                      closes_at=survey.closes_at)
+        announce_open(session, survey)
 
 
 def close_now(session, survey: Survey, *, actor, now: datetime | None = None) -> None:
@@ -770,6 +779,13 @@ def respondents(session, survey: Survey, *, school_id: int | None = None, role: 
 
 def summarise(question: Question, people: list[Respondent], minimum: int) -> dict:
     values = [p.answers[question.id] for p in people if question.id in p.answers]
+    named = [(p.name, p.answers[question.id]) for p in people if question.id in p.answers and p.name]
+    return _summary(question, values, named, minimum)
+
+
+def _summary(question: Question, values: list, named: list[tuple[str, object]], minimum: int) -> dict:
+    """One question's figures from its answers (in any order) and, for identified surveys shown with
+    names, the (name, answer) pairs."""
     result = {"question": question, "n": len(values), "suppressed": calc.too_small(len(values), minimum)}
     if result["suppressed"]:
         return result
@@ -785,7 +801,6 @@ def summarise(question: Question, people: list[Respondent], minimum: int) -> dic
     elif question.kind == "rubric":
         result["rubric"] = calc.rubric_summary(question.options, question.indicators, values)
     else:
-        named = [(p.name, p.answers[question.id]) for p in people if question.id in p.answers and p.name]
         if named and len(named) == len(values):
             result["named_texts"] = sorted(((n, t) for n, t in named if isinstance(t, str)),
                                            key=lambda pair: pair[0].casefold())
@@ -796,15 +811,53 @@ def summarise(question: Question, people: list[Respondent], minimum: int) -> dic
 
 def survey_results(survey: Survey, people: list[Respondent], minimum: int) -> dict:
     """Every question summarised, grouped by evaluation level, plus the heat map of rubric areas."""
-    summaries = [summarise(q, people, minimum) for q in survey.asked]
+    return _report([summarise(q, people, minimum) for q in survey.asked], len(people), minimum)
+
+
+def results_report(session, survey: Survey, minimum: int, *, school_id: int | None = None, role: str | None = None,
+                   with_names: bool = False) -> dict:
+    """survey_results(survey, respondents(...), minimum), computed in the database for the results page:
+    one count of the matching responses and one GROUP BY of their answers by question and value, each
+    distinct value decoded once. Three queries at most whatever the number of responses, and no object
+    per answer (issue 13: 1.4 s and 19 queries at 5,000 responses before)."""
+    import json
+    from collections import defaultdict
+
+    from sqlalchemy import Text, cast, literal
+
+    R, A = SurveyResponse, SurveyAnswer
+    where = [R.survey_id == survey.id, R.submitted.is_(True)]
+    if school_id:
+        where.append(R.school_id == school_id)
+    if role:  # the roles column is a comma-separated list, as respondents() splits it
+        where.append((literal(",") + R.roles + literal(",")).contains(f",{role},", autoescape=True))
+    n = session.scalar(select(func.count()).select_from(R).where(*where)) or 0
+    raw = cast(A.value, Text)
+    values: dict[int, list] = defaultdict(list)
+    for question_id, text, count in session.execute(
+            select(A.question_id, raw, func.count()).join(R, R.id == A.response_id).where(*where)
+            .group_by(A.question_id, raw)):
+        values[question_id].extend([json.loads(text) if text is not None else None] * count)
+    named: dict[int, list] = defaultdict(list)
+    texts = [q.id for q in survey.asked if q.kind in ("short_text", "long_text")]
+    if with_names and not survey.anonymous and texts:
+        for question_id, name, value in session.execute(
+                select(A.question_id, User.display_name, A.value).join(R, R.id == A.response_id)
+                .join(User, User.id == R.user_id).where(*where, A.question_id.in_(texts))):
+            if name:
+                named[question_id].append((name, value))
+    return _report([_summary(q, values.get(q.id, []), named.get(q.id, []), minimum) for q in survey.asked], n,
+                   minimum)
+
+
+def _report(summaries: list[dict], n: int, minimum: int) -> dict:
     groups = []
     for level in list(EVAL_LEVELS) + [""]:
         rows = [s for s in summaries if s["question"].eval_level == level]
         if rows:
             groups.append((level, rows))
     heat = calc.heat_map([(s["question"].prompt, s["rubric"]) for s in summaries if "rubric" in s])
-    return {"n": len(people), "suppressed": calc.too_small(len(people), minimum), "groups": groups, "heat": heat,
-            "minimum": minimum}
+    return {"n": n, "suppressed": calc.too_small(n, minimum), "groups": groups, "heat": heat, "minimum": minimum}
 
 
 def score(question: Question, value) -> float | None:

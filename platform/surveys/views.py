@@ -67,8 +67,11 @@ def minimum() -> int:
 
 
 def _survey_or_404(survey_id: int) -> Survey:
+    from sqlalchemy.orm import joinedload
+
+    # The set joined in: one query whether or not the survey belongs to a set.
     survey = db.session.scalar(select(Survey).where(Survey.id == survey_id)
-                               .options(selectinload(Survey.questions), selectinload(Survey.survey_set)))
+                               .options(selectinload(Survey.questions), joinedload(Survey.survey_set)))
     if survey is None:
         abort(404)
     return survey
@@ -410,8 +413,7 @@ def results(survey_id: int):
     survey = _survey_or_404(survey_id)
     filters = _filters()
     names = access.sees_names(current_user, survey)
-    people = services.respondents(db.session, survey, with_names=names, **filters)
-    report = services.survey_results(survey, people, minimum())
+    report = services.results_report(db.session, survey, minimum(), with_names=names, **filters)
     return render_template("surveys/results.html", survey=survey, report=report, filters=filters, charts=charts,
                            can_export=access.can_export(current_user), **_filter_choices())
 
@@ -515,7 +517,10 @@ def edit_pilot(pilot_id: int):
 @bp.get("/pilots/<int:pilot_id>")
 @readers
 def pilot(pilot_id: int):
-    pilot = db.session.scalar(select(Pilot).where(Pilot.id == pilot_id).options(selectinload(Pilot.badges)))
+    from sqlalchemy.orm import joinedload
+
+    pilot = db.session.scalars(select(Pilot).where(Pilot.id == pilot_id)
+                               .options(joinedload(Pilot.badges))).unique().first()
     if pilot is None:
         abort(404)
     dashboard = services.pilot_dashboard(db.session, pilot)
