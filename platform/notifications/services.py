@@ -154,9 +154,10 @@ def notify_reviews_stuck(session, user, items: list[dict], *, url: str = "") -> 
 
 
 def notify_survey(session, users, *, title: str, url: str, closing: bool = False,
-                  closes_at: datetime | None = None, survey_id: int | None = None) -> list[Notification]:
+                  closes_at: datetime | None = None, survey_id: int | None = None,
+                  note: str = "") -> list[Notification]:
     """A survey for `users` has opened (closing=False) or closes soon (closing=True). `closes_at` is the
-    moment answers stop (the end of the closing day), shown as that last day."""
+    moment answers stop (the end of the closing day), shown as that last day; `note` is added to the message."""
     when = ""
     if closes_at:
         last = closes_at - timedelta(seconds=1)
@@ -165,6 +166,8 @@ def notify_survey(session, users, *, title: str, url: str, closing: bool = False
         subject, message = f"“{title}” closes soon", f"The survey “{title}” closes soon and your answers are not in yet.{when}"
     else:
         subject, message = f"A survey for you: “{title}”", f"The survey “{title}” is open for you.{when}"
+    if note:
+        message = f"{message} {note}"
     context = {"message": message, "survey": title, "action": "Answer the survey"}
     if survey_id is not None:
         context["survey_id"] = survey_id

@@ -718,11 +718,14 @@ def teacher_feedback(session, submission, attempt_number: int) -> list[Review]:
 
 
 def compose_feedback(session, submission) -> str:
-    """All the teacher-visible feedback of the current attempt, as Markdown for the decision."""
+    """All the teacher-visible feedback of the current attempt, as Markdown for the decision.
+
+    The deciding stage comes first: the teacher reads why the work came back (or was awarded) before what
+    earlier stages said, and a short excerpt of it (the dashboard's card) quotes the decision."""
     data = rubric(submission)
     levels = data["levels"]
     parts = []
-    for review in teacher_feedback(session, submission, submission.attempt_number):
+    for review in reversed(teacher_feedback(session, submission, submission.attempt_number)):
         who = f" ({review.reviewer.display_name})" if show_names() else ""
         decision = {"meets": "meets", "not_yet": "not yet", "incomplete": "something is missing",
                     "pass": "", "complete": "complete"}.get(review.decision, "")

@@ -12,6 +12,8 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from milepost.accounts.models import User
+from milepost.core import audit
+from milepost.core.errors import InvalidTransition
 from milepost.core.model import utcnow
 from milepost.notifications import delivery
 from milepost.notifications.models import Notification
@@ -29,10 +31,12 @@ def take_path(survey: Survey) -> str:
     return delivery.path_for("surveys.take", survey_id=survey.id)
 
 
-def _not_told(session, survey: Survey, kind: str, *, unanswered_only: bool) -> list[User]:
-    told = exists().where(Notification.user_id == User.id, Notification.kind == kind,
-                          Notification.url == take_path(survey))
-    query = select(User).where(audience_filter(survey), ~told)
+def _not_told(session, survey: Survey, kind: str | None, *, unanswered_only: bool) -> list[User]:
+    """The audience, without those already told of this `kind` (None: told or not)."""
+    query = select(User).where(audience_filter(survey))
+    if kind is not None:
+        query = query.where(~exists().where(Notification.user_id == User.id, Notification.kind == kind,
+                                            Notification.url == take_path(survey)))
     if unanswered_only:
         answered = select(SurveyParticipation.user_id).where(SurveyParticipation.survey_id == survey.id,
                                                              SurveyParticipation.submitted.is_(True))
@@ -61,6 +65,27 @@ def remind_closing(session, survey: Survey) -> int:
     people = _not_told(session, survey, "survey_closing", unanswered_only=True)
     notify_survey(session, people, title=survey.title, url=take_path(survey), closing=True,
                   closes_at=survey.closes_at, survey_id=survey.id)
+    return len(people)
+
+
+def invite(session, survey: Survey, *, actor, now: datetime | None = None) -> int:
+    """The PD office's "send invitations": everyone in the audience who has not submitted answers hears about
+    the survey now, told before or not. A survey notice like the others, so each person's email choice and
+    unsubscribe link apply. Returns how many were invited."""
+    now = now or utcnow()
+    if not survey.is_open(now):
+        raise InvalidTransition("Invitations can only go out while the survey is open.")
+    _hold(session, survey)
+    people = _not_told(session, survey, None, unanswered_only=True)
+    privacy = ("Your answers are anonymous: nobody can see which answers are yours." if survey.anonymous
+               else "Your name is kept with your answers.")
+    notify_survey(session, people, title=survey.title, url=take_path(survey), closes_at=survey.closes_at,
+                  survey_id=survey.id, note=f"You can save your answers and come back until it closes. {privacy}")
+    rows = session.scalars(select(SurveyParticipation).where(
+        SurveyParticipation.survey_id == survey.id, SurveyParticipation.user_id.in_([p.id for p in people])))
+    for row in rows:
+        row.invited_at = now
+    audit.record(session, "survey.invite", actor=actor, target=survey, sent=len(people))
     return len(people)
 
 

@@ -718,33 +718,6 @@ def save_response(session, survey: Survey, user, values: dict[int, object], *, s
     return response
 
 
-def invite(session, survey: Survey, *, actor, send, link: str, now: datetime | None = None) -> int:
-    """Email everyone in the audience who has not submitted yet a link to the survey page."""
-    now = now or utcnow()
-    if not survey.is_open(now):
-        raise InvalidTransition("Invitations can only go out while the survey is open.")
-    done = select(SurveyParticipation.user_id).where(SurveyParticipation.survey_id == survey.id,
-                                                     SurveyParticipation.submitted.is_(True))
-    people = session.scalars(select(User).where(audience_filter(survey), User.id.not_in(done))).all()
-    closes = survey.closes_at - timedelta(seconds=1)
-    privacy = ("Your answers are anonymous: nobody can see which answers are yours."
-               if survey.anonymous else "Your name is kept with your answers.")
-    for person in people:
-        send(person.email, f"Survey: {survey.title}",
-             f"Hello {person.display_name},\n\nPlease answer \"{survey.title}\" by {closes:%d %B %Y}:\n{link}\n\n"
-             f"You will be asked to sign in. You can save your answers and come back, and change them until the "
-             f"survey closes. {privacy}\n")
-    existing = {p.user_id: p for p in session.scalars(select(SurveyParticipation).where(
-        SurveyParticipation.survey_id == survey.id, SurveyParticipation.user_id.in_([p.id for p in people])))}
-    for person in people:
-        row = existing.get(person.id)
-        if row is not None:
-            row.invited_at = now
-    session.flush()
-    audit.record(session, "survey.invite", actor=actor, target=survey, sent=len(people))
-    return len(people)
-
-
 # --------------------------------------------------------------------------- results
 
 

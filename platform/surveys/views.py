@@ -17,11 +17,10 @@ from milepost.core.access import ROLE_LABELS, ROLES, roles, signed_in
 from milepost.core.csvsafe import csv_text
 from milepost.core.errors import DomainError, ValidationFailed
 from milepost.core.forms import choices
-from milepost.core.mail import send_mail
 from milepost.core.model import utcnow
 from milepost.evidence.models import STATE_LABELS, STATES
 from milepost.extensions import db
-from milepost.surveys import access, charts, services
+from milepost.surveys import access, charts, reminders, services
 from milepost.surveys.forms import NONE, ActionForm, PilotForm, PulseForm, QuestionForm, SurveyForm
 from milepost.surveys.models import (AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, KINDS, WAVE_LABELS, Pilot,
                                      Question, Survey, SurveyParticipation, SurveySet)
@@ -358,9 +357,7 @@ def close(survey_id: int):
 @managers
 def invite(survey_id: int):
     survey = _survey_or_404(survey_id)
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("surveys.take", survey_id=survey.id,
-                                                                _external=False)
-    return _change(survey, lambda: services.invite(db.session, survey, actor=current_user, send=send_mail, link=link),
+    return _change(survey, lambda: reminders.invite(db.session, survey, actor=current_user),
                    "Invitations are on their way to everyone who has not answered yet.")
 
 

@@ -136,7 +136,8 @@ def test_peer_feedback_not_yet_revision_and_award(open_page, live_app, submitted
     expect(first_section).to_contain_text("Returned for revision")
     returned = teacher.get_by_role("region", name="Returned for revision")
     expect(returned).to_contain_text("Not yet: revise and resubmit")
-    expect(returned.locator("blockquote")).to_contain_text("A strong start: the sheets are easy to follow.")
+    # The card quotes the decision first: the coach's reason.
+    expect(returned.locator("blockquote")).to_contain_text("Not yet: add a second goal sheet written by a student.")
     assert_accessible(teacher, "my badges with returned work")
     teacher.get_by_role("link", name="Student Goal-Setting").click()
     feedback = teacher.get_by_role("region", name="Feedback on attempt 1")

@@ -101,6 +101,9 @@ def test_not_yet_returns_the_work_and_the_resubmission_goes_back_to_that_stage(p
     assert returned.state == "returned" and returned.attempt_number == 2
     assert "Add a **second** goal sheet." in returned.attempts[0].feedback  # composed for the teacher
     assert "Clear goals on every sheet." in returned.attempts[0].feedback   # the peer's feedback too
+    composed = returned.attempts[0].feedback
+    assert composed.index("Add a **second** goal sheet.") < composed.index("Clear goals on every sheet."), \
+        "the decision's reason comes before what earlier stages said"
     assert "Private: borderline." not in returned.attempts[0].feedback
     teacher = client_for(people.teacher)
     page = teacher.get(f"/submissions/{sub.id}").get_data(as_text=True)

@@ -4,9 +4,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from milepost.core.audit import AuditEvent
 from milepost.core.mail import outbox_messages
 from milepost.core.model import utcnow
 from milepost.extensions import db
+from milepost.notifications.models import Notification
+from milepost.notifications.services import set_preference
 from milepost.surveys import services
 from milepost.surveys.models import Question, Survey, SurveyResponse, SurveySet
 from tests.surveys.conftest import answer, likert
@@ -84,13 +87,21 @@ def test_survey_settings_are_checked_and_saved(pd_client):
 
 def test_invitations_email_a_link_to_everyone_in_the_audience_who_has_not_answered(pd_client, make_survey, make_user):
     survey = make_survey(audience="role", audience_role="coach")
-    done, waiting = make_user("coach"), make_user("coach")
+    done, waiting, quiet = make_user("coach"), make_user("coach"), make_user("coach")
     make_user("teacher")
     answer(survey, done, {0: 4})
+    set_preference(db.session, quiet.id, "survey_open", "off")  # no survey mail, thank you
+    db.session.commit()
     assert pd_client.post(f"/surveys/{survey.id}/invite").status_code == 302
     messages = outbox_messages()
     assert [m["To"] for m in messages] == [waiting.email]
-    assert f"/surveys/{survey.id}" in messages[0].get_content()
+    body = messages[0].get_body(("plain",)).get_content()
+    assert f"/surveys/{survey.id}" in body and "/unsubscribe/" in body
+    # Everyone who has not answered finds it in their notifications, the quiet one included.
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "survey_open")))
+    assert told == {waiting.id, quiet.id}
+    assert reload(Survey, survey.id) and db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "survey.invite")) == 1
 
 
 def test_a_monthly_pulse_opens_once_a_month_from_its_template(app, make_survey, pd_client):
