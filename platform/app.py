@@ -2,29 +2,22 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 from flask import Flask, request, url_for
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from milepost import config
+from milepost.core import sqlite
 from milepost.extensions import csrf, db, limiter, login_manager, migrate
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
+# SQLite connections: foreign keys, WAL, busy timeout, and a BEGIN IMMEDIATE of our own before the first
+# write of each transaction, so that a SAVEPOINT never commits by itself (see milepost/core/sqlite.py).
+sqlite.install()
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -271,7 +271,7 @@ def track_of(session, submission, *, lock: bool = False) -> ReviewTrack:
 
     query = select(ReviewTrack).where(ReviewTrack.submission_id == submission.id)
     if lock:
-        # Serialises the people acting on one submission (PostgreSQL); SQLite has one writer anyway.
+        # Serialises the people acting on one submission (a row lock on PostgreSQL, the write lock on SQLite).
         query = query.with_for_update().execution_options(populate_existing=True)
     else:
         # The chain and its stages in the same query: every page reads the stage at the track's position.

@@ -45,8 +45,8 @@ def _not_told(session, survey: Survey, kind: str | None, *, unanswered_only: boo
 
 
 def _hold(session, survey: Survey) -> None:
-    """Two runs at once take turns per survey (PostgreSQL row lock), so the second sees who the first told.
-    SQLite has one writer at a time anyway."""
+    """Two runs at once take turns per survey (a row lock on PostgreSQL, the write lock on SQLite: see
+    core/sqlite.py), so the second sees who the first told."""
     session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
 
 

@@ -43,10 +43,7 @@ def test_an_award_and_its_revocation_move_the_person_their_school_and_their_plc(
 def test_a_credit_rolled_back_moves_nothing(make_user):
     maple, team = place("Maple")
     teacher = make_user(school=maple, plcs=[team])
-    # As in a request: some other change first (pysqlite opens its transaction at the first write, and a
-    # savepoint released before that would commit on its own).
-    teacher.display_name = "Renamed"
-    db.session.flush()
+    # The credit is the unit of work's first write (its savepoint opens the transaction: core/sqlite.py).
     services.credit(db.session, user_id=teacher.id, kind="review", amount=30, source="review:1")
     db.session.rollback()
     assert totals(SchoolTotals, maple.id) == (1, 0, 0, 0, 0) and totals(PLCTotals, team.id) == (1, 0, 0, 0, 0)
