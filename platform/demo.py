@@ -24,21 +24,27 @@ PEOPLE = [
     ("Farid Haddad", "farid.haddad@riverbend.example", ["teacher"], 1),
     ("Hannah Lindqvist", "hannah.lindqvist@riverbend.example", ["teacher"], 1),
     ("Isaac Moreno", "isaac.moreno@riverbend.example", ["teacher"], 1),
+    # Joined the demo for the pilot's survey groups (surveys/demo.py); here so they can be in PLCs too.
+    ("Jordan Blake", "jordan.blake@riverbend.example", ["teacher"], 0),
+    ("Keiko Tanaka", "keiko.tanaka@riverbend.example", ["teacher"], 0),
+    ("Luis Navarro", "luis.navarro@riverbend.example", ["teacher"], 1),  # new to the district: in no PLC yet
+    ("Maya Singh", "maya.singh@riverbend.example", ["teacher"], 1),
 ]
 
 # (name, school index or None, facilitator email, member emails, description)
 PLCS = [
     ("Primary literacy team", 0, "grace.okafor@riverbend.example",
-     ["alicia.chen@riverbend.example", "ben.adeyemi@riverbend.example", "carmen.diaz@riverbend.example"],
+     ["alicia.chen@riverbend.example", "ben.adeyemi@riverbend.example", "carmen.diaz@riverbend.example",
+      "keiko.tanaka@riverbend.example"],
      "K-2 teachers building a shared approach to reading conferences."),
     ("Upper elementary math", 0, "devon.price@riverbend.example",
-     ["devon.price@riverbend.example", "carmen.diaz@riverbend.example"],
+     ["devon.price@riverbend.example", "carmen.diaz@riverbend.example", "jordan.blake@riverbend.example"],
      "Grades 3-5 looking at student work samples together."),
     ("Grade 7 humanities", 1, "tomas.rivera@riverbend.example",
      ["elena.petrova@riverbend.example", "farid.haddad@riverbend.example"],
      "Project-based units and the feedback students get on them."),
     ("Science and STEM", 1, "hannah.lindqvist@riverbend.example",
-     ["hannah.lindqvist@riverbend.example", "isaac.moreno@riverbend.example"],
+     ["hannah.lindqvist@riverbend.example", "isaac.moreno@riverbend.example", "maya.singh@riverbend.example"],
      "Lab routines, inquiry and student goal-setting."),
     ("New teacher circle", None, "dana.whitfield@riverbend.example",
      ["ben.adeyemi@riverbend.example", "isaac.moreno@riverbend.example"],
@@ -56,6 +62,17 @@ SHOWN = [
 
 # Later features append their own step: fn(session, people_by_email) -> None.
 STEPS: list = []
+
+
+def sign_in_notes() -> list[str]:
+    """What to know before signing in as the staff accounts (printed after the list of people)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and not current_app.config.get("TWO_FACTOR_REQUIRED", True):
+        return []
+    return ["The PD office and site admin accounts (dana.whitfield, priya.raman) are asked to set up an",
+            "authenticator app (a second factor) the first time they sign in. To skip that in a local demo,",
+            "start it with: MILEPOST_TWO_FACTOR_REQUIRED=false make demo"]
 
 
 def seed(session) -> dict:
@@ -85,4 +102,4 @@ def seed(session) -> dict:
         step(session, people)
     session.flush()
 
-    return {"password": PASSWORD, "people": SHOWN}
+    return {"password": PASSWORD, "people": SHOWN, "notes": sign_in_notes()}

@@ -1,6 +1,9 @@
 """The declarative base every model inherits, with stable constraint names for Alembic."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData
@@ -16,8 +19,24 @@ NAMING = {
 }
 
 
+# A moment that utcnow() answers instead of the clock, for this context only (the demo's backdated history).
+_fixed_now: ContextVar[datetime | None] = ContextVar("milepost_fixed_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    fixed = _fixed_now.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Within the block, utcnow() (and so every service and column default) answers `moment` (aware, UTC).
+    A context variable: other threads and requests keep the real clock."""
+    token = _fixed_now.set(moment.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _fixed_now.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,12 +1,11 @@
-"""Demo degree, rewards and a few earned badges, so the points pages and leaderboards show something."""
+"""Demo degree tiers and rewards. The badges the demo teachers earn, the points, the tiers they reach and the
+rewards they claim come after, through the review chain (milepost.demo_history)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from milepost import demo
-from milepost.awards.services import issue_award
 from milepost.badges.models import Badge
-from milepost.badges.services import current_version
 from milepost.points import services
 from milepost.points.models import DegreeTier
 
@@ -22,18 +21,6 @@ REWARDS = [
     ("Classroom supplies voucher", "A voucher for materials your students need.", None, "Bachelor of Practice"),
     ("A choice PD day", "A day to visit classrooms or attend a conference of your choice.", None, "Master of Practice"),
 ]
-# (email, badge slugs earned, shown on the leaderboard)
-EARNED = [
-    ("alicia.chen@riverbend.example", ["clear-learning-targets", "student-goal-setting", "knowing-your-learners",
-                                       "two-way-family-communication"], True),
-    ("ben.adeyemi@riverbend.example", ["clear-learning-targets", "student-data-privacy-essentials"], False),
-    ("elena.petrova@riverbend.example", ["student-goal-setting", "self-assessment-and-reflection",
-                                         "purposeful-technology-choices", "pre-assessment-starting-points",
-                                         "knowing-your-learners"], True),
-    ("farid.haddad@riverbend.example", ["two-way-family-communication"], False),
-    ("grace.okafor@riverbend.example", ["clear-learning-targets", "formative-checks-that-shape-teaching",
-                                        "student-goal-setting"], True),
-]
 
 
 def seed_points(session, people: dict) -> None:
@@ -48,18 +35,10 @@ def seed_points(session, people: dict) -> None:
     for name, description, points, tier in REWARDS:
         services.save_reward(session, None, name=name, description=description, points_needed=points,
                              tier=tiers.get(tier), active=True, actor=None)
-    coach = people.get("grace.okafor@riverbend.example")
-    for email, slugs, shown in EARNED:
-        person = people.get(email)
-        if person is None:
-            continue
-        for slug in slugs:
-            badge = badges.get(slug)
-            if badge is not None and badge.status == "published":
-                issue_award(session, user_id=person.id, badge=badge, version=current_version(session, badge),
-                            by=coach if person is not coach else people.get("tomas.rivera@riverbend.example"))
-        services._account(session, person.id).leaderboard_opt_in = shown
 
 
 if seed_points not in demo.STEPS:
     demo.STEPS.append(seed_points)
+
+# The school year of activity runs once the degree exists (its awards reach tiers as they happen).
+from milepost import demo_history  # noqa: E402,F401
