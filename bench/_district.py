@@ -27,8 +27,9 @@ def backend() -> str:
 def _fingerprint() -> str:
     """Changes when the schema or the generator changes, so a stale cached district is rebuilt."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")) + [ROOT / "platform" / "demo_large.py",
-                                                                          ROOT / "platform" / "demo.py"]:
+    # The demo district is every demo module (platform/demo*.py, platform/*/demo.py) and the demo catalogue.
+    demo = sorted((ROOT / "platform").glob("demo*.py")) + sorted((ROOT / "platform").glob("*/demo*.*"))
+    for path in sorted((ROOT / "migrations" / "versions").glob("*.py")) + demo:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -129,6 +130,7 @@ class Cast:
     review_submission_id: int | None
     survey_id: int | None
     pilot_id: int | None
+    busiest_year: int | None  # the finished school year with the most evidence sent (its dashboard reads the most)
 
 
 def cast(scale: int) -> Cast:
@@ -179,7 +181,29 @@ def cast(scale: int) -> Cast:
         pass
     return Cast(teacher=teacher, coach=coach, pd_admin=user("dana.whitfield@riverbend.example"),
                 leader=user("marcus.ortega@riverbend.example"), badge_slug="clear-learning-targets",
-                award_public_id=award, review_submission_id=review_id, survey_id=survey_id, pilot_id=pilot_id)
+                award_public_id=award, review_submission_id=review_id, survey_id=survey_id, pilot_id=pilot_id,
+                busiest_year=busiest_year(session))
+
+
+def busiest_year(session, years_back: int = 5) -> int | None:
+    """The finished school year (of the last few) in which the most evidence was sent, or None if none was."""
+    from sqlalchemy import func, select
+
+    from milepost.core.model import utcnow
+    from milepost.evidence.models import Attempt
+    try:
+        from milepost.reports import services as reports
+    except ImportError:
+        return None
+    this_year = reports.school_year_of(utcnow().date())
+    sent = {}
+    for year in range(this_year - years_back, this_year):
+        first, last = reports.school_year_dates(year)
+        period = reports.Filters(start=first, end=last)
+        sent[year] = session.scalar(select(func.count()).select_from(Attempt).where(
+            Attempt.submitted_at >= period.since, Attempt.submitted_at < period.until)) or 0
+    year = max(sent, key=lambda y: (sent[y], y))
+    return year if sent[year] else None
 
 
 def session_values(user) -> dict:

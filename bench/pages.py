@@ -44,6 +44,8 @@ PAGES = [
          lambda c: {"submission_id": c.review_submission_id} if c.review_submission_id else None),
     Page("overview", "District dashboard: review overview", "reviews.overview", "pd_admin", "district", lambda c: {}),
     Page("reports", "District dashboard: reports", "reports.dashboard", "pd_admin", "district", lambda c: {}),
+    Page("reports_busy_year", "District dashboard: reports, busiest full school year", "reports.dashboard", "pd_admin",
+         "district", lambda c: {"year": c.busiest_year} if c.busiest_year else None),
     Page("pilot", "District dashboard: pilot", "surveys.pilot", "pd_admin", "district",
          lambda c: {"pilot_id": c.pilot_id} if c.pilot_id else None),
     Page("survey_results", "Survey results", "surveys.results", "pd_admin", "district",

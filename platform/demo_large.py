@@ -384,7 +384,8 @@ def evidence(ctx: Context) -> None:
                         decided_at = submitted + timedelta(days=rng.uniform(1, 12))
                     elif outcome == "withdrawn":
                         decided_at = (submitted or moment) + timedelta(days=rng.uniform(1, 5))
-                    attempts.append({"id": att_id, "submission_id": sid, "number": number, "created_at": moment,
+                    attempts.append({"id": att_id, "submission_id": sid, "user_id": uid, "badge_id": badge["id"],
+                                     "number": number, "created_at": moment,
                                      "submitted_at": submitted, "privacy_confirmed_at": submitted, "outcome": outcome,
                                      "feedback": "Strong planning; show more of the students' side next time."
                                      if outcome == "returned" else "", "decided_at": decided_at,

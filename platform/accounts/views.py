@@ -60,7 +60,10 @@ def login():
             form.password.errors.append(refusal or SIGN_IN_FAILED)
         else:
             needs_code = gate.second_factor_needed(user)
-            services.record_sign_in(db.session, user, second_factor=needs_code)
+            if needs_code:
+                services.record_password_accepted(db.session, user)
+            else:
+                services.record_sign_in(db.session, user, method="password", second_factor="not needed")
             db.session.commit()
             next_url = request.args.get("next")
             session.clear()  # a fresh session at sign-in: nothing planted before it carries over
@@ -160,6 +163,8 @@ def reset_password(token: str):
             db.session.rollback()
             form.new_password.errors.append(exc.message)
         else:
+            if not gate.second_factor_needed(user):  # otherwise the sign-in is recorded once the code is checked
+                services.record_sign_in(db.session, user, method="reset link", second_factor="not needed")
             db.session.commit()
             session.clear()  # a fresh session, as at sign-in
             login_user(user)

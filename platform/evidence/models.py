@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from milepost.core.model import Timestamped, utcnow
 from milepost.extensions import db
@@ -70,6 +70,13 @@ class Submission(Timestamped, db.Model):
     events: Mapped[list[SubmissionEvent]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionEvent.id")
 
+    @validates("attempts")
+    def _copy_teacher_and_badge(self, _key, attempt: Attempt) -> Attempt:
+        """An attempt carries its submission's teacher and badge (which never change), so reports count
+        evidence per person or badge from the attempt index alone."""
+        attempt.user_id, attempt.badge_id = self.user_id, self.badge_id
+        return attempt
+
     @property
     def current_attempt(self) -> Attempt:
         return next(a for a in self.attempts if a.number == self.attempt_number)
@@ -91,14 +98,19 @@ class Attempt(db.Model):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("submission_id", "number"),
-        # Reports: evidence sent in a period, and decisions made in one with their turnaround and outcome,
-        # read from the index alone instead of the rows (which carry the feedback text).
-        Index("ix_attempt_submitted_at", "submitted_at", "submission_id"),
-        Index("ix_attempt_decided_at", "decided_at", "outcome", "submitted_at", "submission_id"),
+        # Reports: evidence sent in a period and by whom, and decisions made in one with their turnaround,
+        # outcome and badge, read from the index alone: neither the rows (which carry the feedback text) nor
+        # the submission are visited.
+        Index("ix_attempt_submitted_at", "submitted_at", "user_id", "badge_id"),
+        Index("ix_attempt_decided_at", "decided_at", "outcome", "submitted_at", "badge_id", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    # Copies of the submission's teacher and badge, set when the attempt is added to it (see
+    # Submission._copy_teacher_and_badge); a submission never changes either.
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="RESTRICT"))
     number: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]

@@ -22,7 +22,7 @@ from milepost.core.model import UTCDateTime, utcnow
 from milepost.evidence.models import Attempt, Submission
 from milepost.points import services as points
 from milepost.points.models import DegreeTier, Reward, RewardClaim, TierReached
-from milepost.reviews.models import StageVisit
+from milepost.reviews.models import STAGE_KINDS, StageVisit
 from milepost.surveys import results as calc
 from milepost.surveys.models import Pilot, PilotMember, Survey, SurveyParticipation, pilot_badge
 from milepost.surveys.services import audience_filter
@@ -84,10 +84,17 @@ class Filters:
         return day_start(self.end + timedelta(days=1))
 
     def months(self) -> list[str]:
+        return [month for month, _since, _until in self.month_spans()]
+
+    def month_spans(self) -> list[tuple[str, datetime, datetime]]:
+        """Each month of the period as ('YYYY-MM', since, until), cut to the period at both ends."""
         out, y, m = [], self.start.year, self.start.month
         while (y, m) <= (self.end.year, self.end.month):
-            out.append(f"{y:04d}-{m:02d}")
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            following = (y + 1, 1) if m == 12 else (y, m + 1)
+            since = max(self.since, day_start(date(y, m, 1)))
+            until = min(self.until, day_start(date(*following, 1)))
+            out.append((f"{y:04d}-{m:02d}", since, until))
+            y, m = following
         return out
 
     def describe(self) -> dict:
@@ -133,6 +140,18 @@ def _scope(f: Filters, user_col, badge_col=None) -> list:
     """Conditions that keep rows of the people and badges the filters cover. A pilot means its cohort
     of teachers and the badges in its scope, as on the pilot's own dashboard."""
     return _people_scope(f, user_col) + ([] if badge_col is None else _badge_scope(f, badge_col))
+
+
+def _attempts_in_scope(f: Filters, query):
+    """`query` (over attempts) narrowed to the people and badges the filters cover. An attempt carries its
+    submission's teacher and badge, so the whole district or a strand is read from the attempt indexes
+    alone. A school, a coach's schools or a pilot's cohort is a few hundred people: their attempts are
+    reached through their submissions (the submission index by person) instead of testing every attempt
+    of the period, as the district's would be."""
+    if not _people_scope(f, Submission.user_id):
+        return query.where(*_badge_scope(f, Attempt.badge_id))
+    return (query.join(Submission, Submission.id == Attempt.submission_id)
+            .where(*_scope(f, Submission.user_id, Submission.badge_id)))
 
 
 # --------------------------------------------------------------------------- SQL that differs by database
@@ -239,7 +258,8 @@ class Dashboard:
 
 
 def dashboard(session, f: Filters, *, now: datetime | None = None) -> Dashboard:
-    """Every figure of the district (or a coach's) dashboard, in seven queries whatever the data size."""
+    """Every figure of the district (or a coach's) dashboard, in seven queries whatever the data size (eight
+    for the whole district, whose review backlog is read by position: see _district_backlog)."""
     check_range(f.start, f.end)
     board = Dashboard(filters=f, months=f.months())
     _activity(session, f, board)
@@ -253,45 +273,64 @@ def dashboard(session, f: Filters, *, now: datetime | None = None) -> Dashboard:
 
 def _activity(session, f: Filters, board: Dashboard) -> None:
     """Badges started, evidence sent (first sending and resubmissions) and badges awarded per month,
-    and the active earners: people who did any of the three in the period. One query; each part is
-    grouped on its own, reading a narrow index when no filter needs more."""
-    sub_in_scope = _scope(f, Submission.user_id, Submission.badge_id)
-    started_month = _month(session, Submission.created_at)
-    started = (select(_text("started").label("kind"), started_month.label("month"), func.count().label("n"))
-               .where(_in_period(Submission.created_at, f), *sub_in_scope).group_by(started_month))
-    sent_month = _month(session, Attempt.submitted_at)
-    sent = select(_text("submitted"), sent_month, func.count()).where(_in_period(Attempt.submitted_at, f))
-    if sub_in_scope:
-        sent = sent.join(Submission, Submission.id == Attempt.submission_id).where(*sub_in_scope)
-    sent = sent.group_by(sent_month)
-    won_month = _month(session, Award.issued_at)
-    won = (select(_text("awarded"), won_month, func.count())
-           .where(_in_period(Award.issued_at, f), Award.revoked_at.is_(None), *_scope(f, Award.user_id, Award.badge_id))
-           .group_by(won_month))
-    people = union(
-        select(Submission.user_id.label("user_id")).where(_in_period(Submission.created_at, f), *sub_in_scope),
-        select(Submission.user_id).join(Attempt, Attempt.submission_id == Submission.id)
-        .where(_in_period(Attempt.submitted_at, f), *sub_in_scope),
-        select(Award.user_id).where(_in_period(Award.issued_at, f), Award.revoked_at.is_(None),
-                                    *_scope(f, Award.user_id, Award.badge_id))).subquery()
-    earners = select(_text("active"), _text(""), func.count()).select_from(people)
-    for kind, month, n in session.execute(union_all(started, sent, won, earners)).all():
+    and the active earners: people who did any of the three in the period. One query, in one of two
+    shapes that give the same figures. For the district (or a strand) each month of each series is a
+    count over a range of its timestamp index: no row is visited and nothing is sorted. When the filters
+    name people (a school, a coach's schools, a pilot) their rows are few and reached person by person,
+    so each series is read once and grouped by month instead of once per month."""
+    def started(columns, since=f.since, until=f.until):
+        return select(*columns).where(Submission.created_at >= since, Submission.created_at < until,
+                                      *_scope(f, Submission.user_id, Submission.badge_id))
+
+    def sent(columns, since=f.since, until=f.until):
+        return _attempts_in_scope(f, select(*columns).where(Attempt.submitted_at >= since, Attempt.submitted_at < until))
+
+    def won(columns, since=f.since, until=f.until):
+        return select(*columns).where(Award.issued_at >= since, Award.issued_at < until, Award.revoked_at.is_(None),
+                                      *_scope(f, Award.user_id, Award.badge_id))
+
+    series = (("started", started, Submission.created_at), ("submitted", sent, Attempt.submitted_at),
+              ("awarded", won, Award.issued_at))
+    people = union(started([Submission.user_id.label("user_id")]), sent([Attempt.user_id]),
+                   won([Award.user_id])).subquery()
+    earners = select(func.count()).select_from(people).scalar_subquery()
+    if _people_scope(f, Submission.user_id):
+        parts = []
+        for kind, rows, column in series:
+            month = _month(session, column)
+            parts.append(rows([_text(kind).label("kind"), month.label("month"), func.count().label("n")])
+                         .group_by(month))
+        parts.append(select(_text("active"), _text(""), earners))
+        found = session.execute(union_all(*parts)).all()
+    else:
+        spans = f.month_spans()
+        counts = [rows([func.count()], since, until).scalar_subquery()
+                  for _kind, rows, _column in series for _month, since, until in spans]
+        values = session.execute(select(*counts, earners)).one()
+        found = [(kind, month, n) for (kind, month), n in
+                 zip([(kind, month) for kind, _rows, _column in series for month, _since, _until in spans], values)]
+        found.append(("active", "", values[-1]))
+    for kind, month, n in found:
         if kind == "active":
-            board.active_earners = int(n)
-        else:
+            board.active_earners = int(n or 0)
+        elif n:
             getattr(board, kind)[month] = int(n)
 
 
 def _awards_by_group(session, f: Filters, board: Dashboard) -> None:
-    """Awards issued in the period (not revoked) by strand and by school. One query."""
-    won = (select(Award.user_id.label("user_id"), Award.badge_id.label("badge_id"))
-           .where(_in_period(Award.issued_at, f), Award.revoked_at.is_(None), *_scope(f, Award.user_id, Award.badge_id))
-           .cte("won"))
-    by_strand = (select(_text("strand").label("by"), Strand.name.label("name"), func.count().label("n"))
-                 .select_from(won).join(Badge, Badge.id == won.c.badge_id)
+    """Awards issued in the period (not revoked) by strand and by school. One query: the awards are
+    counted per badge and per person from the issue-date index first, so only the badges and people
+    involved are joined, once each, instead of once per award."""
+    period = [_in_period(Award.issued_at, f), Award.revoked_at.is_(None), *_scope(f, Award.user_id, Award.badge_id)]
+    per_badge = select(Award.badge_id.label("badge_id"), func.count().label("n")).where(*period) \
+        .group_by(Award.badge_id).subquery()
+    per_person = select(Award.user_id.label("user_id"), func.count().label("n")).where(*period) \
+        .group_by(Award.user_id).subquery()
+    by_strand = (select(_text("strand").label("by"), Strand.name.label("name"), func.sum(per_badge.c.n).label("n"))
+                 .select_from(per_badge).join(Badge, Badge.id == per_badge.c.badge_id)
                  .outerjoin(Strand, Strand.id == Badge.strand_id).group_by(Strand.id, Strand.name))
-    by_school = (select(_text("school"), School.name, func.count())
-                 .select_from(won).join(User, User.id == won.c.user_id)
+    by_school = (select(_text("school"), School.name, func.sum(per_person.c.n))
+                 .select_from(per_person).join(User, User.id == per_person.c.user_id)
                  .outerjoin(School, School.id == User.school_id).group_by(School.id, School.name))
     strands, schools = [], []
     for by, name, n in session.execute(union_all(by_strand, by_school)).all():
@@ -309,30 +348,35 @@ def _durations(session, f: Filters, board: Dashboard, now: datetime) -> None:
     the database: each part ranks its rows (ROW_NUMBER and COUNT over its own window) and only the two
     rows around each percentile, and the longest, come back (at most five per group), so no list of
     reviews is ever loaded. Ranking each part in its own window sorts less than one window over them
-    all. Both databases run the same SQL (SQLite has no percentile_cont); one query."""
+    all, and the rows ranked carry only their durations (and stage kind): the labels are added to the
+    few rows kept. Both databases run the same SQL (SQLite has no percentile_cont). One query, and one
+    more for the district's backlog (see _district_backlog)."""
     at_now = literal(now, UTCDateTime())
     in_scope = _scope(f, Submission.user_id, Submission.badge_id)  # joined only when a filter needs it
-    # Reviews close a submission's stage visit whenever it leaves review (award, "not yet", withdrawal), so
-    # an open visit is work waiting; the submission is read only when a filter needs its teacher or badge.
-    waiting = (select(_text("wait").label("measure"), StageVisit.kind.label("kind"),
-                      _days_between(session, StageVisit.entered_at, at_now).label("days"))
-               .where(StageVisit.left_at.is_(None)))
-    in_stage = (select(_text("stage").label("measure"), StageVisit.kind.label("kind"),
+    in_stage = (select(StageVisit.kind.label("kind"),
                        _days_between(session, StageVisit.entered_at, StageVisit.left_at).label("days"))
                 .where(_in_period(StageVisit.left_at, f), StageVisit.outcome.not_in(("skipped", "withdrawn"))))
-    to_decision = (select(_text("stage").label("measure"), _text(DECISION).label("kind"),
-                          _days_between(session, Attempt.submitted_at, Attempt.decided_at).label("days"))
-                   .where(Attempt.outcome.in_(("returned", "awarded")), Attempt.submitted_at.is_not(None),
-                          _in_period(Attempt.decided_at, f)))
+    to_decision = _attempts_in_scope(f, select(_days_between(session, Attempt.submitted_at, Attempt.decided_at)
+                                               .label("days"))
+                                     .where(Attempt.outcome.in_(("returned", "awarded")),
+                                            Attempt.submitted_at.is_not(None), _in_period(Attempt.decided_at, f)))
+    parts = [_ranked(in_stage, "stage"), _ranked(to_decision, "stage", kind=DECISION)]
     if in_scope:
-        waiting = (waiting.join(Submission, Submission.id == StageVisit.submission_id)
-                   .where(Submission.state.in_(OPEN_STATES), *in_scope))
-        in_stage = in_stage.join(Submission, Submission.id == StageVisit.submission_id).where(*in_scope)
-        to_decision = to_decision.join(Submission, Submission.id == Attempt.submission_id).where(*in_scope)
+        # Reviews close a submission's stage visit whenever it leaves review (award, "not yet", withdrawal), so
+        # an open visit is work waiting. The submissions are read only when a filter needs their teacher or badge,
+        # as a list of the few in scope that each visit is checked against.
+        waiting = (select(StageVisit.kind.label("kind"),
+                          _days_between(session, StageVisit.entered_at, at_now).label("days"))
+                   .where(StageVisit.left_at.is_(None), StageVisit.submission_id.in_(
+                       select(Submission.id).where(Submission.state.in_(OPEN_STATES), *in_scope))))
+        in_stage = in_stage.where(StageVisit.submission_id.in_(select(Submission.id).where(*in_scope)))
+        parts = [_ranked(waiting, "wait"), _ranked(in_stage, "stage"), _ranked(to_decision, "stage", kind=DECISION)]
     picked: dict[tuple[str, str], dict] = defaultdict(dict)
     sizes: dict[tuple[str, str], int] = {}
-    parts = [_ranked(waiting, by_kind=True), _ranked(in_stage, by_kind=True), _ranked(to_decision, by_kind=False)]
-    for measure, kind, n_rows, rank, days in session.execute(union_all(*parts)).all():
+    rows = session.execute(union_all(*parts)).all()
+    if not in_scope:
+        rows += _district_backlog(session, at_now)
+    for measure, kind, n_rows, rank, days in rows:
         picked[(measure, kind)][int(rank)] = max(0.0, float(days))
         sizes[(measure, kind)] = int(n_rows)
     for (measure, kind), by_rank in picked.items():
@@ -341,18 +385,54 @@ def _durations(session, f: Filters, board: Dashboard, now: datetime) -> None:
         (board.backlog if measure == "wait" else board.turnaround)[kind] = spread
 
 
-def _ranked(durations, *, by_kind: bool):
-    """Of (measure, kind, days) rows: the ranks around the median and the 90th percentile, and the last."""
+def _rank_positions(n):
+    """The ranks (from 1) out of n that _percentile and the longest need: the two around the median, the
+    two around the 90th percentile, and the last. n is a number or a SQL expression."""
+    return [(n - 1) // 2 + 1, n // 2 + 1, ((n - 1) * 9) // 10 + 1, ((n - 1) * 9 + 9) // 10 + 1, n]
+
+
+def _district_backlog(session, at_now) -> list[tuple]:
+    """The whole district's work waiting now, per stage kind, as _ranked's rows (measure, kind, n, rank, days),
+    without ranking every open visit: waiting longest means arriving first, so the visit at a given rank is
+    read by its position in the index of open visits by kind and arrival (ix_review_stage_visit_waiting).
+    One query whatever the backlog: the number waiting at each kind (counted once), then the visit at each
+    rank needed."""
+    def waiting(kind):
+        return StageVisit.left_at.is_(None), StageVisit.kind == kind
+
+    sizes = select(*[select(func.count()).select_from(StageVisit).where(*waiting(kind)).scalar_subquery().label(kind)
+                     for kind in STAGE_KINDS]).cte("waiting_sizes")
+    columns = []
+    for kind in STAGE_KINDS:
+        n = select(sizes.c[kind]).scalar_subquery()
+        columns.append(n)
+        columns += [select(_days_between(session, StageVisit.entered_at, at_now)).where(*waiting(kind))
+                    .order_by(StageVisit.entered_at.desc()).limit(1)
+                    .offset(case((n > 0, rank - 1), else_=0)).scalar_subquery()  # PostgreSQL refuses OFFSET -1
+                    for rank in _rank_positions(n)]
+    values = session.execute(select(*columns)).one()
+    rows = []
+    for i, kind in enumerate(STAGE_KINDS):
+        n, *days = values[i * 6:(i + 1) * 6]
+        n = int(n or 0)
+        if not n:
+            continue
+        by_rank = dict(zip(_rank_positions(n), days))
+        rows += [("wait", kind, n, rank, by_rank[rank]) for rank in sorted(by_rank)]
+    return rows
+
+
+def _ranked(durations, measure: str, *, kind: str | None = None):
+    """Of rows of days (per stage kind, unless one kind is given): the ranks around the median and the
+    90th percentile, and the last, labelled (measure, kind, n, rank, days)."""
     d = durations.subquery()
-    window = {"partition_by": d.c.kind} if by_kind else {}
-    ranked = select(d.c.measure, d.c.kind, d.c.days,
+    window = {} if kind else {"partition_by": d.c.kind}
+    ranked = select(*([] if kind else [d.c.kind]), d.c.days,
                     func.row_number().over(order_by=d.c.days, **window).label("rn"),
                     func.count().over(**window).label("n")).subquery()
-    n, rn = ranked.c.n, ranked.c.rn
-    wanted = or_(rn == (n - 1) // 2 + 1, rn == n // 2 + 1,                        # around the median
-                 rn == ((n - 1) * 9) // 10 + 1, rn == ((n - 1) * 9 + 9) // 10 + 1,  # around the 90th percentile
-                 rn == n)                                                          # the longest
-    return select(ranked.c.measure, ranked.c.kind, ranked.c.n, ranked.c.rn, ranked.c.days).where(wanted)
+    wanted = or_(*[ranked.c.rn == rank for rank in _rank_positions(ranked.c.n)])
+    return select(_text(measure).label("measure"), (_text(kind) if kind else ranked.c.kind).label("kind"),
+                  ranked.c.n, ranked.c.rn, ranked.c.days).where(wanted)
 
 
 def _percentile(by_rank: dict[int, float], n: int, num: int, den: int) -> float:
@@ -365,13 +445,13 @@ def _percentile(by_rank: dict[int, float], n: int, num: int, den: int) -> float:
 
 def _not_yet(session, f: Filters, board: Dashboard) -> None:
     """Per badge: decisions made in the period and how many were "not yet". One query: the attempts are
-    counted per badge first, then the (few) badge titles joined."""
+    counted per badge from the decision index (an attempt carries its badge), then the (few) badge
+    titles joined."""
     returned = func.sum(case((Attempt.outcome == "returned", 1), else_=0))
-    per_badge = (select(Submission.badge_id.label("badge_id"), func.count().label("n"), returned.label("back"))
-                 .select_from(Attempt).join(Submission, Submission.id == Attempt.submission_id)
-                 .where(Attempt.outcome.in_(("returned", "awarded")), _in_period(Attempt.decided_at, f),
-                        *_scope(f, Submission.user_id, Submission.badge_id))
-                 .group_by(Submission.badge_id).subquery())
+    per_badge = (_attempts_in_scope(f, select(Attempt.badge_id.label("badge_id"), func.count().label("n"),
+                                              returned.label("back"))
+                                    .where(Attempt.outcome.in_(("returned", "awarded")), _in_period(Attempt.decided_at, f)))
+                 .group_by(Attempt.badge_id).subquery())
     rows = session.execute(select(Badge.id, Badge.title, per_badge.c.n, per_badge.c.back)
                            .join(per_badge, per_badge.c.badge_id == Badge.id)).all()
     rates = [BadgeRate(bid, title, int(n), int(back or 0)) for bid, title, n, back in rows]
@@ -578,6 +658,42 @@ def hours_by_teacher(rows: list[CreditRow]) -> list[TeacherHours]:
         t.badges += 1
         t.hours += r.hours
     return list(totals.values())
+
+
+@dataclass
+class Statement:
+    """One teacher's credit-hours statement for a period: who, and the rows of credit_hours."""
+
+    user_id: int
+    name: str
+    email: str
+    school: str
+    rows: list[CreditRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(r.hours for r in self.rows)
+
+
+def school_statements(session, *, school_id: int, start: date, end: date) -> list[Statement]:
+    """A statement for every teacher of a school for a period (licence renewal season): each active
+    teacher at the school, with no badges if they earned none, and anyone else at the school who earned
+    credit hours in it. Their rows are those of credit_hours, the one rule for what counts. Three queries
+    whatever the school's size: the school, its people, then every row of the school's period."""
+    from milepost.accounts.models import UserRole
+
+    school = session.get(School, school_id)
+    if school is None:
+        raise ValidationFailed("Choose one of the district's schools.")
+    teachers = session.execute(
+        select(User.id, User.display_name, User.email)
+        .where(User.school_id == school_id, User.active.is_(True),
+               select(UserRole.user_id).where(UserRole.user_id == User.id, UserRole.role == "teacher").exists())
+    ).all()
+    statements = {uid: Statement(uid, name, email, school.name) for uid, name, email in teachers}
+    for row in credit_hours(session, start=start, end=end, school_id=school_id):
+        statements.setdefault(row.user_id, Statement(row.user_id, row.name, row.email, row.school)).rows.append(row)
+    return sorted(statements.values(), key=lambda s: (s.name.lower(), s.user_id))
 
 
 # --------------------------------------------------------------------------- the audit log

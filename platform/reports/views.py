@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from milepost.core import audit
+from milepost.accounts.models import School
 from milepost.core.access import roles
 from milepost.core.csvsafe import csv_text
 from milepost.core.errors import DomainError, ValidationFailed
@@ -189,8 +190,9 @@ def credit_hours():
     except ValidationFailed as exc:
         return render_template("reports/credit_hours.html", form=form, error=exc.message, totals=[]), 400
     rows = services.credit_hours(db.session, start=start, end=end, school_id=school_id)
+    school_name = next((c.label for c in form.school.choices if c.value == school_id), None) if school_id else None
     return render_template("reports/credit_hours.html", form=form, error=None, start=start, end=end,
-                           totals=services.hours_by_teacher(rows), awards=len(rows),
+                           totals=services.hours_by_teacher(rows), awards=len(rows), school_name=school_name,
                            args={"start": start.isoformat(), "end": end.isoformat(),
                                  **({"school": school_id} if school_id else {})})
 
@@ -218,6 +220,23 @@ def statement(user_id: int):
 
     return render_template("reports/statement.html", person=record.person, rows=rows, start=start, end=end,
                            total=sum(r.hours for r in rows), issuer=issuer(db.session), generated_at=utcnow())
+
+
+@bp.get("/reports/credit-hours/statements")
+@record_readers
+def school_statements():
+    """Printable statements for every teacher of one school for a period, one per printed page."""
+    start, end, school_id = _credit_filters(CreditHoursForm(request.args))
+    if school_id is None:
+        raise ValidationFailed("Choose a school: statements are printed for one school at a time.")
+    statements = services.school_statements(db.session, school_id=school_id, start=start, end=end)
+    _exported("credit_hours_statements", sum(len(s.rows) for s in statements), school=school_id,
+              teachers=len(statements), start=start.isoformat(), end=end.isoformat())
+    from milepost.credentials.services import issuer
+
+    return render_template("reports/statements.html", statements=statements, start=start, end=end,
+                           school=db.session.get(School, school_id), issuer=issuer(db.session), generated_at=utcnow(),
+                           back={"start": start.isoformat(), "end": end.isoformat(), "school": school_id})
 
 
 # --------------------------------------------------------------------------- the audit log

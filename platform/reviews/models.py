@@ -114,6 +114,9 @@ class StageVisit(db.Model):
         Index("ix_review_stage_visit_open", "submission_id", "left_at"),
         # Reports: what waits now (left_at NULL) and what left a stage in a period, with its times.
         Index("ix_review_stage_visit_left_at", "left_at", "kind", "outcome", "entered_at", "submission_id"),
+        # Reports: the work waiting at each kind of stage in the order it arrived, so the longest, median and
+        # 90th-percentile waits are read by position in the index instead of by sorting every open visit.
+        Index("ix_review_stage_visit_waiting", "left_at", "kind", "entered_at", "submission_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from milepost.core.access import safe_next
 from milepost.extensions import db
 from milepost.signin import services
 
-PENDING = "signin_pending"  # password checked, second factor not yet: {uid, ver, remember, next, at}
+PENDING = "signin_pending"  # password checked, second factor not yet: {uid, ver, remember, next, at, via}
 VERIFIED = "signin_verified"  # {uid, strong}: strong = signed in with a provider or with a second factor
 PENDING_SECONDS = 600
 _EXEMPT = {"theme.static", "theme.theme_css", "core.healthz", "accounts.logout",
@@ -27,12 +27,14 @@ def second_factor_needed(user) -> bool:
     return services.second_factor_needed(db.session, user)
 
 
-def hand_off(user, *, remember: bool, next_url: str | None):
+def hand_off(user, *, remember: bool, next_url: str | None, via: str = "password"):
     """Keep 'password checked' in the session and send the person to the second-factor step.
-    Flask-Login is not told about them until that step passes."""
+    Flask-Login is not told about them until that step passes. `via` is how the first step was
+    passed, for the audit entry of the sign-in: "password", or "earlier session" (a reset link or a
+    remember-me cookie that still owes its second factor)."""
     session.pop(VERIFIED, None)
     session[PENDING] = {"uid": user.id, "ver": user.session_version, "remember": bool(remember),
-                        "next": safe_next(next_url, url_for("core.home")), "at": int(time.time())}
+                        "next": safe_next(next_url, url_for("core.home")), "at": int(time.time()), "via": via}
     return redirect(url_for("signin.second_factor"))
 
 
@@ -67,7 +69,8 @@ def _enforce_second_factor():
         return None
     # Signed in without the second factor (a reset link, a remember-me cookie, a new role): ask for it.
     logout_user()
-    return hand_off(user, remember=False, next_url=request.full_path.rstrip("?") if request.method == "GET" else None)
+    return hand_off(user, remember=False, next_url=request.full_path.rstrip("?") if request.method == "GET" else None,
+                    via="earlier session")
 
 
 def _note_sign_in(sender, user, **extra) -> None:

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from milepost.accounts.models import User
-from milepost.accounts.services import normalise_email, save_user
+from milepost.accounts.services import normalise_email, record_sign_in, save_user
 from milepost.core import audit
 from milepost.core.access import STAFF_ROLES
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -279,6 +279,7 @@ def resolve_sign_in(session, provider: SignInProvider, claims: dict) -> User:
         audit.record(session, action, actor=user, target=user, provider=provider.slug, email=email)
     identity.email = email
     identity.last_used_at = user.last_login_at = utcnow()
+    record_sign_in(session, user, method="provider", provider=provider.slug)
     return user
 
 
@@ -301,6 +302,15 @@ def has_second_factor(session, user: User) -> bool:
 
 def second_factor_needed(session, user: User) -> bool:
     return second_factor_required(user) or has_second_factor(session, user)
+
+
+SECOND_FACTORS = {"totp": "authenticator app", "recovery": "recovery code", "set up now": "set up now"}
+
+
+def record_second_factor_sign_in(session, user: User, pending: dict, used: str) -> None:
+    """The sign-in a checked second factor finishes (`account.login`, as every sign-in): how the first
+    step was passed (gate.hand_off's `via`) and which second factor was used."""
+    record_sign_in(session, user, method=pending.get("via") or "password", second_factor=SECOND_FACTORS[used])
 
 
 def recovery_codes_left(session, user: User) -> int:

@@ -136,6 +136,7 @@ def second_factor():
         else:
             pending = session[gate.PENDING]
             left = services.recovery_codes_left(db.session, user)
+            services.record_second_factor_sign_in(db.session, user, pending, used)
             db.session.commit()
             login_user(user, remember=pending["remember"])
             gate.mark_verified(user, strong=True)
@@ -173,6 +174,8 @@ def enrol():
             db.session.rollback()
             form.code.errors.append(exc.message)
         else:
+            if pending:  # set up while signing in: this finishes the sign-in
+                services.record_second_factor_sign_in(db.session, user, pending, "set up now")
             db.session.commit()
             session.pop(ENROL, None)
             if pending:

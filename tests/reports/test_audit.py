@@ -1,5 +1,6 @@
-"""The audit log: sign-ins (and refused ones, alike whether or not the account exists), role changes
-with old and new roles, and the site admin's viewer with its filters, pages and CSV export."""
+"""The audit log: sign-ins, one `account.login` each whichever way the person came in (and refused ones,
+alike whether or not the account exists), role changes with old and new roles, and the site admin's
+viewer with its filters, pages and CSV export. Sign-ins with the district's provider: tests/signin."""
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,92 @@ def test_a_password_sign_in_is_audited(app, make_user):
     [event] = events("account.login")
     assert (event.actor_id, event.target_type, event.target_id) == (person.id, "user", person.id)
     assert event.detail == {"method": "password", "second_factor": "not needed"}
+
+
+def test_a_second_factor_sign_in_is_one_login_recorded_once_the_code_is_checked(app, make_user):
+    from milepost.signin import totp
+    from tests.signin.conftest import enrol_directly
+
+    admin = make_user("pd_admin", name="Pat Office")
+    secret, codes = enrol_directly(admin)
+    client = app.test_client()
+    assert login(client, admin.email).headers["Location"] == "/signin/two-factor"
+    [accepted] = events("account.password_accepted")  # the password alone is not a sign-in
+    assert (accepted.actor_id, accepted.target_id, accepted.detail) == (admin.id, admin.id, {"second_factor": "to follow"})
+    assert events("account.login") == []
+    wrong = f"{(int(totp.current_code(secret)) + 1) % 1000000:06d}"
+    assert client.post("/signin/two-factor", data={"code": wrong}).status_code == 400
+    assert events("account.login") == []  # a wrong code finishes nothing
+    assert client.post("/signin/two-factor", data={"code": totp.current_code(secret)}).status_code == 302
+    [event] = events("account.login")
+    assert (event.actor_id, event.target_type, event.target_id) == (admin.id, "user", admin.id)
+    assert event.detail == {"method": "password", "second_factor": "authenticator app"}
+
+    again = app.test_client()
+    login(again, admin.email)
+    assert again.post("/signin/two-factor", data={"code": codes[0]}).status_code == 302
+    assert events("account.login")[-1].detail == {"method": "password", "second_factor": "recovery code"}
+
+
+def test_setting_up_the_second_factor_while_signing_in_records_the_sign_in(app, make_user):
+    import re
+
+    from milepost.signin import totp
+
+    app.config["TWO_FACTOR_REQUIRED"] = True  # as in production: staff must use a second factor
+    admin = make_user("site_admin")
+    client = app.test_client()
+    assert login(client, admin.email).headers["Location"] == "/signin/two-factor"
+    assert client.get("/signin/two-factor").headers["Location"] == "/signin/two-factor/set-up"
+    client.get("/signin/two-factor/set-up")
+    with client.session_transaction() as session:
+        secret = session["signin_enrol"]["secret"]
+    page = client.post("/signin/two-factor/set-up", data={"code": totp.current_code(secret)}).get_data(as_text=True)
+    assert len(re.findall(r"<code>([a-z0-9-]{19})</code>", page)) == 10
+    [event] = events("account.login")
+    assert event.target_id == admin.id and event.detail == {"method": "password", "second_factor": "set up now"}
+    # Setting up another authenticator later, already signed in, is not a sign-in.
+    assert len(events("signin.2fa_enrolled")) == 1
+
+
+def test_a_reset_link_sign_in_is_recorded_with_or_without_a_second_factor(app, make_user):
+    from milepost.accounts import services as accounts
+    from milepost.signin import totp
+    from tests.signin.conftest import enrol_directly
+
+    teacher, admin = make_user("teacher"), make_user("site_admin")
+    secret, _ = enrol_directly(admin)
+    for person in (teacher, admin):
+        token = accounts.issue_reset_token(db.session, person, hours=1)
+        db.session.commit()
+        client = app.test_client()
+        assert client.post(f"/reset/{token}", data={"new_password": "a brand new password",
+                                                    "confirm": "a brand new password"}).status_code == 302
+        if person is admin:
+            assert [e.target_id for e in events("account.login")] == [teacher.id]  # not before the code
+            assert client.get("/").headers["Location"] == "/signin/two-factor"
+            assert client.post("/signin/two-factor", data={"code": totp.current_code(secret)}).status_code == 302
+    teacher_login, admin_login = events("account.login")
+    assert (teacher_login.target_id, teacher_login.detail) == (teacher.id, {"method": "reset link",
+                                                                           "second_factor": "not needed"})
+    assert (admin_login.target_id, admin_login.detail) == (admin.id, {"method": "earlier session",
+                                                                     "second_factor": "authenticator app"})
+
+
+def test_the_viewer_lists_every_kind_of_sign_in_under_account_login(app, make_user, client_for_audit):
+    from milepost.signin import totp
+    from tests.signin.conftest import enrol_directly
+
+    site, *_ = client_for_audit
+    admin = make_user("pd_admin", name="Two Factor Person")
+    secret, _ = enrol_directly(admin)
+    client = app.test_client()
+    login(client, admin.email)
+    client.post("/signin/two-factor", data={"code": totp.current_code(secret)})
+    body = site.get("/reports/audit", query_string={"action": "account.login"}).get_data(as_text=True)
+    rows = body.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 4 and all("<code>account.login</code>" in r for r in rows)
+    assert "Two Factor Person" in rows[0] and "second_factor: authenticator app" in rows[0]
 
 
 def test_refused_sign_ins_are_audited_alike_whether_or_not_the_account_exists(app, make_user):

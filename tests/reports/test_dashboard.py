@@ -181,3 +181,59 @@ def test_every_figure_has_as_many_table_columns_as_csv_columns(district):
     for fig in figures(board_for()):
         assert fig.rows, fig.key
         assert all(len(row) == len(fig.columns) for row in fig.rows), fig.key
+
+
+def test_every_attempt_carries_its_submissions_teacher_and_badge(district):
+    from milepost.evidence.models import Attempt, Submission
+
+    pairs = db.session.execute(select(Attempt, Submission).join(Submission, Submission.id == Attempt.submission_id)).all()
+    assert len(pairs) >= 6  # t1's resubmission made a second attempt
+    assert all((a.user_id, a.badge_id) == (s.user_id, s.badge_id) for a, s in pairs)
+
+
+def test_both_ways_of_counting_activity_agree(district):
+    """The district's months are counted over index ranges, a set of people's by one pass grouped by month:
+    with every school in scope they describe the same people, so they must give the same numbers, on a period
+    that starts and ends mid-month too."""
+    from milepost.accounts.models import School
+
+    everywhere = frozenset(db.session.scalars(select(School.id)))
+    for start, end in ((date(2025, 8, 1), date(2026, 7, 31)), (date(2025, 9, 3), date(2025, 11, 4)),
+                       (date(2025, 11, 5), date(2025, 11, 5))):
+        district_wide = services.dashboard(db.session, services.Filters(start=start, end=end), now=NOW)
+        by_people = services.dashboard(db.session, services.Filters(start=start, end=end, schools=everywhere), now=NOW)
+        for figure in ("active_earners", "started", "submitted", "awarded"):
+            assert getattr(district_wide, figure) == getattr(by_people, figure), (start, end, figure)
+    mid = services.dashboard(db.session, services.Filters(start=date(2025, 9, 3), end=date(2025, 11, 4)), now=NOW)
+    assert mid.started == {"2025-09": 1} and mid.submitted == {"2025-09": 1, "2025-10": 1, "2025-11": 1}
+
+
+def test_the_district_backlog_read_by_position_agrees_with_ranking_every_visit(district):
+    """Whole-district waiting times come from positions in the index of open visits; with any filter they come
+    from ranking the visits. Both must give the same spread, ties and odd and even sizes included."""
+    from datetime import timedelta
+
+    from milepost.core.model import UTCDateTime
+    from milepost.reviews.models import StageVisit
+    from sqlalchemy import literal
+
+    sub = district.subs["s3"]
+    for n in range(1, 14):
+        kind = ("peer", "district")[n % 2]
+        for i in range(n):
+            db.session.add(StageVisit(submission_id=sub.id, attempt_number=1, position=9, kind=kind,
+                                      entered_at=NOW - timedelta(days=(i * 5 % 7) + n, hours=i % 3)))
+        db.session.flush()
+        fast = {}
+        for measure, kind_, size, rank, days in services._district_backlog(db.session, literal(NOW, UTCDateTime())):
+            fast.setdefault(kind_, {})[rank] = (size, days)
+        waiting = (select(StageVisit.kind.label("kind"),
+                          services._days_between(db.session, StageVisit.entered_at, literal(NOW, UTCDateTime()))
+                          .label("days")).where(StageVisit.left_at.is_(None)))
+        ranked = {}
+        for measure, kind_, size, rank, days in db.session.execute(services._ranked(waiting, "wait")).all():
+            ranked.setdefault(kind_, {})[rank] = (size, days)
+        assert fast.keys() == ranked.keys()
+        for kind_ in fast:
+            assert {r: (s, pytest.approx(d)) for r, (s, d) in fast[kind_].items()} == ranked[kind_], (n, kind_)
+        db.session.rollback()

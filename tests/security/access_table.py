@@ -110,6 +110,7 @@ ACCESS = {
     'reports.credit_hours_csv': 'roles:pd_admin,site_admin',
     'reports.dashboard': 'roles:pd_admin,site_admin,leader,coach',
     'reports.figure_csv': 'roles:pd_admin,site_admin,leader,coach',
+    'reports.school_statements': 'roles:pd_admin,site_admin',
     'reports.statement': 'roles:pd_admin,site_admin',
     'reports.teacher_record': 'roles:pd_admin,site_admin',
     'reports.teachers': 'roles:pd_admin,site_admin',

@@ -208,3 +208,20 @@ def test_a_provider_that_does_not_answer_gets_a_clear_page(client, app, make_use
     db.session.commit()
     response = client.get("/signin/down")
     assert "did not answer" in _refused(response, "unreachable", 400)
+
+
+def test_every_sign_in_with_the_provider_is_an_account_login_in_the_audit_log(client, district, make_user,
+                                                                              oidc_provider):
+    person = make_user("teacher", email=f"grace.hopper@{DOMAIN}", name="Grace Hopper")
+    sub = oidc_provider.add_account(f"grace.hopper@{DOMAIN}", name="Grace H.")
+    for _ in range(2):  # the first sign-in links the account; the second finds it by subject
+        assert sso_sign_in(client, sub).status_code == 302
+        client.post("/logout")
+    logins = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "account.login")
+                                .order_by(AuditEvent.id)).all()
+    assert [(e.actor_id, e.target_id, e.detail) for e in logins] == [
+        (person.id, person.id, {"method": "provider", "provider": district.slug})] * 2
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "signin.linked")).all()) == 1
+    refused = oidc_provider.add_account("someone@elsewhere.example")
+    sso_sign_in(client, refused)
+    assert db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "account.login")) == 2
