@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -19,6 +20,15 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Milepost: micro-credentials for educator professional learning."""
+
+
+def refuse(exc: DomainError) -> NoReturn:
+    """End a command whose work was refused: roll back, say why on stderr, each problem on its own line, exit 1."""
+    db.session.rollback()
+    click.echo(exc.message, err=True)
+    for problem in exc.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
 
 
 def register(app: Flask) -> None:
@@ -73,11 +83,7 @@ def import_roster(file, no_invite: bool) -> None:
     try:
         result = run_import(db.session, file.read())
     except DomainError as exc:
-        db.session.rollback()
-        click.echo(exc.message, err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        refuse(exc)
     if no_invite:
         db.session.commit()
     else:
@@ -107,6 +113,8 @@ def seed_demo(scale: str | None) -> None:
                f"{logins['password']}):")
     for role, email in logins["people"]:
         click.echo(f"  {role:<22} {email}")
+    for line in logins.get("notes", []):
+        click.echo(line)
     if teachers is not None:
         from milepost import demo_large
 

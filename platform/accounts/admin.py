@@ -13,7 +13,7 @@ from milepost.accounts.roster import import_roster
 from milepost.accounts.views import send_reset_email
 from milepost.core.access import ROLES, STAFF_ROLES, roles
 from milepost.core.errors import ValidationFailed
-from milepost.core.forms import choices
+from milepost.core.forms import apply_change, choices
 from milepost.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -143,15 +143,12 @@ def edit_school(school_id: int | None = None):
     school = _get_or_404(School, school_id) if school_id else None
     form = SchoolForm(obj=school)
     if form.validate_on_submit():
-        try:
-            services.save_school(db.session, school, name=form.name.data, actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("The school is saved.", "success")
-            return redirect(url_for("admin.schools"))
+        done = apply_change(
+            lambda: services.save_school(db.session, school, name=form.name.data, actor=current_user),
+            catch=ValidationFailed, errors=form.name.errors,
+            success="The school is saved.", then=url_for("admin.schools"))
+        if done:
+            return done
     return render_template("admin/school_form.html", form=form, school=school), 400 if form.errors else 200
 
 
@@ -182,21 +179,16 @@ def edit_plc(plc_id: int | None = None):
         form.facilitator_id.data = plc.facilitator_id or NONE
         form.member_ids.data = [m.user_id for m in plc.memberships]
     if form.validate_on_submit():
-        try:
-            services.save_plc(
+        done = apply_change(
+            lambda: services.save_plc(
                 db.session, plc, name=form.name.data, description=form.description.data,
                 school=db.session.get(School, form.school_id.data) if form.school_id.data else None,
                 facilitator=db.session.get(User, form.facilitator_id.data) if form.facilitator_id.data else None,
                 members=db.session.scalars(select(User).where(User.id.in_(form.member_ids.data or []))).all(),
-                actor=current_user,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("The PLC is saved.", "success")
-            return redirect(url_for("admin.plcs"))
+                actor=current_user),
+            catch=ValidationFailed, errors=form.name.errors, success="The PLC is saved.", then=url_for("admin.plcs"))
+        if done:
+            return done
     return render_template("admin/plc_form.html", form=form, plc=plc), 400 if form.errors else 200
 
 

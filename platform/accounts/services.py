@@ -86,11 +86,19 @@ def authenticate(session, email: str, password: str) -> User | None:
     return user
 
 
-def record_sign_in(session, user: User, *, second_factor: bool) -> None:
-    """The audit entry of a password accepted at the sign-in form; when a second factor follows,
-    the entry says so (the person is signed in only once the code is checked)."""
-    audit.record(session, "account.login", actor=user, target=user, method="password",
-                 second_factor="to follow" if second_factor else "not needed")
+def record_sign_in(session, user: User, *, method: str, **detail) -> None:
+    """The audit entry of a finished sign-in, `account.login`, whichever way the person came in: a
+    password alone, a password and then a second factor, a reset link, or the district's provider
+    (`method` says which, `detail` adds the second factor or the provider). The log's sign-ins are
+    exactly these entries."""
+    audit.record(session, "account.login", actor=user, target=user, method=method, **detail)
+
+
+def record_password_accepted(session, user: User) -> None:
+    """A right password from someone who must still give a second factor: not a sign-in yet (that is
+    recorded once the code is checked), but kept, since right passwords that never become sign-ins
+    mean someone else may know the password."""
+    audit.record(session, "account.password_accepted", actor=user, target=user, second_factor="to follow")
 
 
 def record_failed_sign_in(session, email: str, address: str | None) -> None:
@@ -194,12 +202,17 @@ def save_user(session, user: User | None, *, actor: User | None, email: str, dis
 
 
 def set_memberships(user: User, plcs) -> None:
-    wanted = {plc.id: plc for plc in plcs}
-    user.memberships = [m for m in user.memberships if m.plc_id in wanted]
-    have = {m.plc_id for m in user.memberships}
-    for plc_id, plc in wanted.items():
-        if plc_id not in have:
-            user.memberships.append(PLCMembership(plc=plc))
+    _keep_memberships(user, {plc.id: plc for plc in plcs}, "plc_id", lambda plc: PLCMembership(plc=plc))
+
+
+def _keep_memberships(owner: User | PLC, wanted: dict, key: str, make) -> None:
+    """Make owner.memberships one row per wanted id: rows already there (matched on their `key`) are kept,
+    the others dropped, and make(item) adds a row for each wanted item not there yet."""
+    owner.memberships = [m for m in owner.memberships if getattr(m, key) in wanted]
+    have = {getattr(m, key) for m in owner.memberships}
+    for item_id, item in wanted.items():
+        if item_id not in have:
+            owner.memberships.append(make(item))
 
 
 def set_active(session, user: User, active: bool, *, actor: User) -> None:
@@ -247,11 +260,7 @@ def save_plc(session, plc: PLC | None, *, name: str, school: School | None, faci
     if facilitator is not None and facilitator not in members:
         members.append(facilitator)
     wanted = {u.id: u for u in members}
-    plc.memberships = [m for m in plc.memberships if m.user_id in wanted]
-    have = {m.user_id for m in plc.memberships}
-    for user_id, user in wanted.items():
-        if user_id not in have:
-            plc.memberships.append(PLCMembership(user=user))
+    _keep_memberships(plc, wanted, "user_id", lambda user: PLCMembership(user=user))
     session.flush()
     audit.record(session, "plc.saved", actor=actor, target=plc, name=name, members=len(wanted))
     return plc

@@ -1,8 +1,6 @@
 """Catalogue commands: `milepost export-badges FILE` and `milepost import-badges FILE`."""
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -10,6 +8,7 @@ from sqlalchemy import select
 
 from milepost.badges import exchange
 from milepost.badges.models import Badge
+from milepost.cli import refuse
 from milepost.core import audit
 from milepost.core.errors import ValidationFailed
 from milepost.extensions import db
@@ -43,11 +42,7 @@ def import_badges(file) -> None:
     try:
         result = exchange.import_catalogue(db.session, exchange.parse(file.read()))
     except ValidationFailed as exc:
-        db.session.rollback()
-        click.echo(exc.message, err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        refuse(exc)
     db.session.commit()
     click.echo(result.summary())
 

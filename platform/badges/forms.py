@@ -202,11 +202,7 @@ class StrandForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional()])
 
 
-class CollectionForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=160)])
-    slug = StringField("Slug", validators=[Length(max=80)],
-                       description="Lower-case letters, digits and hyphens; leave empty to make one from the name.")
-    description = TextAreaField("Description", validators=[Optional()])
+class CollectionForm(StrandForm):
     badge_ids = MultiCheckboxField("Badges in the collection", coerce=int)
 
 

@@ -572,18 +572,24 @@ def badge_image_path(badge: Badge, folder: str | Path) -> Path | None:
 # --------------------------------------------------------------------------- strands and collections
 
 
-def save_strand(session, strand: Strand | None, *, slug: str, name: str, description: str = "", actor) -> Strand:
-    slug, name = (slug or "").strip(), (name or "").strip()
+def _check_name_and_slug(session, model: type[Strand] | type[Collection], row, *, slug: str, name: str,
+                         noun: str) -> None:
+    """A strand or collection needs a name and a well-formed slug that no other of its kind uses."""
     problems = []
     if not name:
-        problems.append(("name", "Please give the strand a name."))
+        problems.append(("name", f"Please give the {noun} a name."))
     if not SLUG_RE.match(slug) or len(slug) > 80:
         problems.append(("slug", "The slug may use only lower-case letters, digits and single hyphens."))
-    clash = session.scalar(select(Strand).where(Strand.slug == slug)) if slug else None
-    if clash is not None and clash is not strand:
-        problems.append(("slug", f"The slug {slug!r} is already used by the strand {clash.name}."))
+    clash = session.scalar(select(model).where(model.slug == slug)) if slug else None
+    if clash is not None and clash is not row:
+        problems.append(("slug", f"The slug {slug!r} is already used by the {noun} {clash.name}."))
     if problems:
-        raise BadgeInvalid("The strand could not be saved.", problems)
+        raise BadgeInvalid(f"The {noun} could not be saved.", problems)
+
+
+def save_strand(session, strand: Strand | None, *, slug: str, name: str, description: str = "", actor) -> Strand:
+    slug, name = (slug or "").strip(), (name or "").strip()
+    _check_name_and_slug(session, Strand, strand, slug=slug, name=name, noun="strand")
     if strand is None:
         last = session.scalar(select(func.max(Strand.position)))
         strand = Strand(position=(last or 0) + 1)
@@ -607,16 +613,7 @@ def move_strand(session, strand: Strand, step: int, *, actor) -> None:
 def save_collection(session, collection: Collection | None, *, slug: str, name: str, description: str,
                     badges: list[Badge], actor) -> Collection:
     slug, name = (slug or "").strip(), (name or "").strip()
-    problems = []
-    if not name:
-        problems.append(("name", "Please give the collection a name."))
-    if not SLUG_RE.match(slug) or len(slug) > 80:
-        problems.append(("slug", "The slug may use only lower-case letters, digits and single hyphens."))
-    clash = session.scalar(select(Collection).where(Collection.slug == slug)) if slug else None
-    if clash is not None and clash is not collection:
-        problems.append(("slug", f"The slug {slug!r} is already used by the collection {clash.name}."))
-    if problems:
-        raise BadgeInvalid("The collection could not be saved.", problems)
+    _check_name_and_slug(session, Collection, collection, slug=slug, name=name, noun="collection")
     if collection is None:
         collection = Collection()
         session.add(collection)

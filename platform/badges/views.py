@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
                    url_for)
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +15,8 @@ from milepost.badges.forms import (DOCUMENT_FIELDS, NONE, BadgeForm, CatalogueFi
 from milepost.badges.models import KIND_LABELS, PROMPT_KIND_LABELS, STATUSES, Badge, Collection, Strand
 from milepost.badges.services import BadgeInvalid
 from milepost.core.access import roles, signed_in
-from milepost.core.errors import DomainError, ValidationFailed
+from milepost.core.errors import ValidationFailed
+from milepost.core.forms import apply_change
 from milepost.core.markdown import render_markdown
 from milepost.extensions import db
 
@@ -28,6 +30,8 @@ def format_hours(value) -> str:
     return f"{float(value or 0):g}"
 authors = roles(*access.AUTHOR_ROLES)
 STATUS_PILLS = {"draft": "neutral", "published": "success", "retired": "muted"}
+STATUS_CHANGED = {"publish": "\"{title}\" is published (version {version}).",
+                  "retire": "\"{title}\" is retired. People who hold it can still see it."}
 
 
 @bp.app_context_processor
@@ -182,7 +186,7 @@ def _document(data: dict) -> dict:
     return document_from_data(data, strand_slug=strand.slug if strand else None, prerequisite_slugs=slugs)
 
 
-def _show_problems(form: BadgeForm, field_problems) -> None:
+def _show_problems(form: FlaskForm, field_problems) -> None:
     for name, message in field_problems:
         target = DOCUMENT_FIELDS.get(name, name)
         if target in form._fields and target != "csrf_token":
@@ -223,20 +227,19 @@ def _edit(badge: Badge | None):
         problems += services.check_against_catalogue(db.session, cleaned, badge)
         _show_problems(form, problems)
         return _render_edit(form, badge, preview=cleaned or doc)
-    try:
-        saved = services.save_badge(db.session, badge, doc, actor=current_user)
-    except BadgeInvalid as exc:
-        db.session.rollback()
-        _show_problems(form, exc.field_problems)
-        return _render_edit(form, badge), 400
-    db.session.commit()
-    if badge is None:
-        flash(f"\"{saved.title}\" is saved as a draft. Publish it when it is ready.", "success")
-    elif saved.status != "draft":
-        flash(f"\"{saved.title}\" is saved. Teachers now see version {saved.version}.", "success")
-    else:
-        flash(f"\"{saved.title}\" is saved.", "success")
-    return redirect(url_for("badges.edit_badge", badge_id=saved.id))
+    done = apply_change(lambda: services.save_badge(db.session, badge, doc, actor=current_user),
+                        catch=BadgeInvalid, errors=lambda exc: _show_problems(form, exc.field_problems),
+                        success=lambda saved: _saved_message(saved, new=badge is None),
+                        then=lambda saved: url_for("badges.edit_badge", badge_id=saved.id))
+    return done or (_render_edit(form, badge), 400)
+
+
+def _saved_message(saved: Badge, *, new: bool) -> str:
+    if new:
+        return f"\"{saved.title}\" is saved as a draft. Publish it when it is ready."
+    if saved.status != "draft":
+        return f"\"{saved.title}\" is saved. Teachers now see version {saved.version}."
+    return f"\"{saved.title}\" is saved."
 
 
 def _render_edit(form: BadgeForm, badge: Badge | None, *, preview: dict | None = None, announcement: str = "",
@@ -271,21 +274,12 @@ def edit_badge(badge_id: int):
 @authors
 def change_status(badge_id: int, change: str):
     badge = db.get_or_404(Badge, badge_id)
-    try:
-        if change == "publish":
-            services.publish(db.session, badge, actor=current_user)
-        else:
-            services.retire(db.session, badge, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(" ".join([exc.message, *exc.problems]), "error")
-        return redirect(url_for("badges.edit_badge", badge_id=badge_id))
-    db.session.commit()
-    if change == "publish":
-        flash(f"\"{badge.title}\" is published (version {badge.version}).", "success")
-    else:
-        flash(f"\"{badge.title}\" is retired. People who hold it can still see it.", "success")
-    return redirect(url_for("badges.edit_badge", badge_id=badge_id))
+    here = url_for("badges.edit_badge", badge_id=badge_id)
+    service = services.publish if change == "publish" else services.retire
+    return apply_change(lambda: service(db.session, badge, actor=current_user),
+                        errors=lambda exc: flash(" ".join([exc.message, *exc.problems]), "error"), back=here,
+                        success=lambda _: STATUS_CHANGED[change].format(title=badge.title, version=badge.version),
+                        then=here)
 
 
 @bp.post("/authoring/badges/<int:badge_id>/duplicate")
@@ -305,17 +299,14 @@ def badge_image(badge_id: int):
     form = ImageForm()
     max_kb = int(current_app.config.get("BADGE_IMAGE_MAX_KB", 512))
     if form.validate_on_submit():
-        try:
-            services.set_badge_image(db.session, badge, form.image.data.read(max_kb * 1024 + 1),
-                                     folder=current_app.config["UPLOAD_PATH"], max_bytes=max_kb * 1024,
-                                     actor=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.image.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("The new image is saved.", "success")
-            return redirect(url_for("badges.badge_image", badge_id=badge_id))
+        done = apply_change(
+            lambda: services.set_badge_image(db.session, badge, form.image.data.read(max_kb * 1024 + 1),
+                                             folder=current_app.config["UPLOAD_PATH"], max_bytes=max_kb * 1024,
+                                             actor=current_user),
+            catch=ValidationFailed, errors=form.image.errors,
+            success="The new image is saved.", then=url_for("badges.badge_image", badge_id=badge_id))
+        if done:
+            return done
     return render_template("badges/authoring/image.html", form=form, badge=badge, max_kb=max_kb), \
         400 if form.errors else 200
 
@@ -388,18 +379,15 @@ def edit_strand(strand_id: int | None = None):
     strand = db.get_or_404(Strand, strand_id) if strand_id else None
     form = StrandForm(obj=strand)
     if form.validate_on_submit():
-        try:
-            services.save_strand(db.session, strand, slug=form.slug.data or services.slugify(form.name.data),
-                                 name=form.name.data, description=form.description.data, actor=current_user)
-        except BadgeInvalid as exc:
-            db.session.rollback()
-            for name, text in exc.field_problems:
-                form[name].errors.append(text)
-        else:
-            db.session.commit()
-            flash("The strand is saved.", "success")
-            return redirect(url_for("badges.strands"))
-    return render_template("badges/authoring/strand_form.html", form=form, strand=strand), 400 if form.errors else 200
+        done = apply_change(
+            lambda: services.save_strand(db.session, strand, slug=form.slug.data or services.slugify(form.name.data),
+                                         name=form.name.data, description=form.description.data, actor=current_user),
+            catch=BadgeInvalid, errors=lambda exc: _show_problems(form, exc.field_problems),
+            success="The strand is saved.", then=url_for("badges.strands"))
+        if done:
+            return done
+    return render_template("badges/authoring/group_form.html", form=form, group=strand, noun="strand",
+                           cancel_url=url_for("badges.strands")), 400 if form.errors else 200
 
 
 @bp.post("/authoring/strands/<int:strand_id>/move")
@@ -434,20 +422,16 @@ def edit_collection(collection_id: int | None = None):
     if form.validate_on_submit():
         chosen = db.session.scalars(select(Badge).where(Badge.id.in_(form.badge_ids.data or []))
                                     .order_by(func.lower(Badge.title))).all()
-        try:
-            services.save_collection(db.session, collection, slug=form.slug.data or services.slugify(form.name.data),
-                                     name=form.name.data, description=form.description.data, badges=chosen,
-                                     actor=current_user)
-        except BadgeInvalid as exc:
-            db.session.rollback()
-            for name, text in exc.field_problems:
-                form[name].errors.append(text)
-        else:
-            db.session.commit()
-            flash("The collection is saved.", "success")
-            return redirect(url_for("badges.collections"))
-    return render_template("badges/authoring/collection_form.html", form=form, collection=collection), \
-        400 if form.errors else 200
+        done = apply_change(
+            lambda: services.save_collection(
+                db.session, collection, slug=form.slug.data or services.slugify(form.name.data),
+                name=form.name.data, description=form.description.data, badges=chosen, actor=current_user),
+            catch=BadgeInvalid, errors=lambda exc: _show_problems(form, exc.field_problems),
+            success="The collection is saved.", then=url_for("badges.collections"))
+        if done:
+            return done
+    return render_template("badges/authoring/group_form.html", form=form, group=collection, noun="collection",
+                           cancel_url=url_for("badges.collections")), 400 if form.errors else 200
 
 
 def home_cards(user) -> list[dict]:

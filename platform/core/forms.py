@@ -1,9 +1,18 @@
-"""Form helpers every feature shares."""
+"""Form helpers every feature shares: WTForms pieces, and the one way a submitted form changes anything."""
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
+from flask import flash, redirect
+from werkzeug.wrappers import Response
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from milepost.core.errors import DomainError
+from milepost.extensions import db
+
+T = TypeVar("T")
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -16,3 +25,36 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def apply_change(change: Callable[[], T], *, success: str | Callable[[T], str] | None,
+                 then: str | Callable[[T], str], errors: list[str] | Callable[[DomainError], object] | None = None,
+                 each_problem: bool = False, back: str | None = None,
+                 catch: type[DomainError] = DomainError) -> Response | None:
+    """Run change() (a service call) as the request's unit of work, for a submitted form or button.
+
+    Refused (change() raised `catch`): roll back and give the reason to `errors`, which is a field's or
+    the form's error list, or a page's list of problems (the error's message; with each_problem, each
+    problem it lists), or a function of the error. Without `errors`, flash the message and redirect to
+    `back`, or to `then` (a URL here). With `errors`, redirect to `back` if given; otherwise answer None
+    so the view shows its form again, still holding what was typed.
+
+    Done: commit, flash `success` (if any) and redirect to `then`; either may be a function of what
+    change() returned.
+    """
+    try:
+        result = change()
+    except catch as exc:
+        db.session.rollback()
+        if errors is None:
+            flash(exc.message, "error")
+            return redirect(back or then)
+        if callable(errors):
+            errors(exc)
+        else:
+            errors.extend((exc.problems or [exc.message]) if each_problem else [exc.message])
+        return redirect(back) if back else None
+    db.session.commit()
+    if success:
+        flash(success(result) if callable(success) else success, "success")
+    return redirect(then(result) if callable(then) else then)

@@ -13,8 +13,7 @@ from milepost.accounts.models import User
 from milepost.badges.models import Badge, BadgeVersion, Strand
 from milepost.core import audit
 from milepost.core.access import STAFF_ROLES, public, roles, signed_in
-from milepost.core.errors import DomainError
-from milepost.core.forms import choices
+from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
 from milepost.credentials import baking, clr, keys, ob2, ob3, services, statuslist
 from milepost.credentials.forms import IssuerForm, RecordRequestForm, ValidityForm
@@ -138,17 +137,20 @@ def status_list_json(number: int):
 @bp.get("/.well-known/jwks.json")
 @public
 def jwks():
-    keys.current_key(db.session)
-    db.session.commit()
-    return _document(keys.jwks(db.session), mimetype="application/jwk-set+json")
+    return _keys_document(keys.jwks, mimetype="application/jwk-set+json")
 
 
 @bp.get("/.well-known/did.json")
 @public
 def did():
+    return _keys_document(keys.did_document, mimetype="application/did+ld+json")
+
+
+def _keys_document(document, *, mimetype: str) -> Response:
+    """A document publishing the signing keys; the first key is made on first use."""
     keys.current_key(db.session)
     db.session.commit()
-    return _document(keys.did_document(db.session), mimetype="application/did+ld+json")
+    return _document(document(db.session), mimetype=mimetype)
 
 
 @bp.get("/did.json")
@@ -278,17 +280,14 @@ def admin():
     row = services.issuer_row(db.session)
     form = IssuerForm(obj=row)
     if form.validate_on_submit():
-        try:
-            services.save_issuer(db.session, name=form.name.data or "", url=form.url.data or "",
-                                 email=form.email.data or "", image_url=form.image_url.data or "",
-                                 description=form.description.data or "", actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.extend(exc.problems or [exc.message])
-        else:
-            db.session.commit()
-            flash("The issuer details are saved. Every credential shows them from now on.", "success")
-            return redirect(url_for("credentials.admin"))
+        done = apply_change(
+            lambda: services.save_issuer(db.session, name=form.name.data or "", url=form.url.data or "",
+                                         email=form.email.data or "", image_url=form.image_url.data or "",
+                                         description=form.description.data or "", actor=current_user),
+            errors=form.form_errors, each_problem=True, then=url_for("credentials.admin"),
+            success="The issuer details are saved. Every credential shows them from now on.")
+        if done:
+            return done
     return render_template("credentials/admin.html", form=form, issuer=services.issuer(db.session),
                            keys=keys.all_keys(db.session), did=keys.did_web()), 400 if form.errors else 200
 
@@ -311,16 +310,13 @@ def validity():
     form.badge_id.choices = choices(badges)
     if form.validate_on_submit():
         badge = db.get_or_404(Badge, form.badge_id.data)
-        try:
-            services.set_badge_validity(db.session, badge, form.months.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.months.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"“{badge.title}”: " + (f"new awards are valid for {form.months.data} months."
-                                          if form.months.data else "new awards do not expire."), "success")
-            return redirect(url_for("credentials.validity"))
+        done = apply_change(
+            lambda: services.set_badge_validity(db.session, badge, form.months.data, actor=current_user),
+            errors=form.months.errors, then=url_for("credentials.validity"),
+            success=f"“{badge.title}”: " + (f"new awards are valid for {form.months.data} months."
+                                            if form.months.data else "new awards do not expire."))
+        if done:
+            return done
     titles = dict(badges)
     rows = sorted(((titles.get(b, "?"), m) for b, m in services.validities(db.session).items()))
     return render_template("credentials/validity.html", form=form, rows=rows), 400 if form.errors else 200
@@ -331,17 +327,13 @@ def validity():
 def record_requests():
     form = RecordRequestForm()
     if form.validate_on_submit():
-        try:
-            row = services.request_learning_record(db.session, email=form.email.data, note=form.note.data,
-                                                   by=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.email.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"Recorded. Download the record for {row.user.display_name} below and send it to them.",
-                  "success")
-            return redirect(url_for("credentials.record_requests"))
+        done = apply_change(
+            lambda: services.request_learning_record(db.session, email=form.email.data, note=form.note.data,
+                                                     by=current_user),
+            errors=form.email.errors, then=url_for("credentials.record_requests"),
+            success=lambda row: f"Recorded. Download the record for {row.user.display_name} below and send it to them.")
+        if done:
+            return done
     return render_template("credentials/requests.html", form=form,
                            requests=services.record_requests(db.session)), 400 if form.errors else 200
 

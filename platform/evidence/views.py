@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from milepost.badges.models import Badge
 from milepost.core.access import signed_in
 from milepost.core.errors import DomainError, NotFound, ValidationFailed
+from milepost.core.forms import apply_change
 from milepost.evidence import access, services
 from milepost.evidence.forms import ActionForm, PrivacyCheckForm
 from milepost.evidence.models import ChunkedUpload, EvidenceItem, Submission
@@ -66,14 +67,9 @@ def start(slug: str):
     badge = db.session.scalar(select(Badge).where(Badge.slug == slug))
     if badge is None:
         abort(404)
-    try:
-        submission = services.start_badge(db.session, current_user, badge)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("badges.badge_page", slug=slug))
-    db.session.commit()
-    return redirect(url_for("evidence.submission", submission_id=submission.id))
+    return apply_change(lambda: services.start_badge(db.session, current_user, badge),
+                        back=url_for("badges.badge_page", slug=slug), success=None,
+                        then=lambda submission: url_for("evidence.submission", submission_id=submission.id))
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
@@ -196,23 +192,25 @@ def check(submission_id: int):
     mode = current_app.config["LINK_CHECK"]
     warnings = {item.id: services.link_warning(item.url, mode=mode)
                 for item in submission.current_attempt.items if item.kind == "link"} if request.method == "GET" else {}
-    problem = None
+    refused = []
     if form.validate_on_submit():
-        try:
-            services.confirm_privacy(db.session, submission, by=current_user)
-            action = "resubmit" if submission.state == "returned" else "submit"
-            services.transition(db.session, submission, action, by=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            problem = exc.message
-        else:
-            db.session.commit()
-            flash(f"{submission.badge.title} is submitted. We will let you know when a reviewer has looked at it.",
-                  "success")
-            return redirect(url_for("evidence.submission", submission_id=submission.id))
+        done = apply_change(
+            lambda: _submit(submission), errors=refused,
+            success=lambda _: f"{submission.badge.title} is submitted. We will let you know when a reviewer has "
+                              "looked at it.",
+            then=url_for("evidence.submission", submission_id=submission.id))
+        if done:
+            return done
+    problem = refused[0] if refused else None
     return render_template("evidence/check.html", submission=submission, form=form, missing=missing,
                            warnings=warnings, problem=problem, link_label=services.link_label), \
         400 if (problem or form.errors) else 200
+
+
+def _submit(submission: Submission) -> None:
+    services.confirm_privacy(db.session, submission, by=current_user)
+    action = "resubmit" if submission.state == "returned" else "submit"
+    services.transition(db.session, submission, action, by=current_user)
 
 
 @bp.post("/submissions/<int:submission_id>/<any(withdraw, reopen):action>")
@@ -236,6 +234,12 @@ def download(item_id: int):
     submission = item.attempt.submission
     if not access.can_view_item(current_user, item, submission):
         abort(404)
+    return send_evidence_file(item)
+
+
+def send_evidence_file(item: EvidenceItem) -> Response:
+    """An evidence file: shown in the browser when its type is safe to show (unless ?download=1), else
+    downloaded; never sniffed, never able to run script, never cached."""
     inline = item.file.mime in INLINE_TYPES and request.args.get("download") != "1"
     response = send_file(store().path_for(item.file_sha256), mimetype=item.file.mime, as_attachment=not inline,
                          download_name=item.filename or "evidence", max_age=0, conditional=True)

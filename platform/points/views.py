@@ -14,8 +14,7 @@ from milepost.awards import services as awards
 from milepost.awards.models import Award
 from milepost.badges.models import Badge
 from milepost.core.access import STAFF_ROLES, roles, signed_in
-from milepost.core.errors import DomainError
-from milepost.core.forms import choices
+from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
 from milepost.extensions import db
 from milepost.points import services
@@ -155,20 +154,17 @@ def edit_tier(tier_id: int | None = None):
     if request.method == "GET" and tier is not None:
         form.required_badge_ids.data = [b.id for b in tier.required_badges]
     if form.validate_on_submit():
-        try:
-            services.save_tier(
+        done = apply_change(
+            lambda: services.save_tier(
                 db.session, tier, name=form.name.data, description=form.description.data,
                 threshold=form.threshold.data, min_credit_hours=float(form.min_credit_hours.data or 0),
                 min_strands=form.min_strands.data or 0, badges_per_strand=form.badges_per_strand.data or 1,
                 required_badges=db.session.scalars(select(Badge).where(Badge.id.in_(form.required_badge_ids.data or []))).all(),
-                actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("The degree tier is saved. People who now meet it will see it on their next visit.", "success")
-            return redirect(url_for("points.admin"))
+                actor=current_user),
+            errors=form.name.errors, then=url_for("points.admin"),
+            success="The degree tier is saved. People who now meet it will see it on their next visit.")
+        if done:
+            return done
     return render_template("points/tier_form.html", form=form, tier=tier), 400 if form.errors else 200
 
 
@@ -182,18 +178,15 @@ def edit_reward(reward_id: int | None = None):
     if request.method == "GET" and reward is not None:
         form.tier_id.data = reward.tier_id or NONE
     if form.validate_on_submit():
-        try:
-            services.save_reward(db.session, reward, name=form.name.data, description=form.description.data,
-                                 points_needed=form.points_needed.data,
-                                 tier=db.session.get(DegreeTier, form.tier_id.data) if form.tier_id.data else None,
-                                 active=form.active.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.name.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("The reward is saved.", "success")
-            return redirect(url_for("points.admin"))
+        done = apply_change(
+            lambda: services.save_reward(
+                db.session, reward, name=form.name.data, description=form.description.data,
+                points_needed=form.points_needed.data,
+                tier=db.session.get(DegreeTier, form.tier_id.data) if form.tier_id.data else None,
+                active=form.active.data, actor=current_user),
+            errors=form.name.errors, success="The reward is saved.", then=url_for("points.admin"))
+        if done:
+            return done
     return render_template("points/reward_form.html", form=form, reward=reward), 400 if form.errors else 200
 
 
@@ -220,16 +213,13 @@ def adjust():
         if person is None:
             form.email.errors.append("Nobody has that email address.")
         else:
-            try:
-                services.adjust(db.session, user=person, amount=form.amount.data, reason=form.reason.data,
-                                by=current_user)
-            except DomainError as exc:
-                db.session.rollback()
-                form.amount.errors.append(exc.message)
-            else:
-                db.session.commit()
-                flash(f"{form.amount.data:+d} points for {person.display_name} are recorded.", "success")
-                return redirect(url_for("points.admin"))
+            done = apply_change(
+                lambda: services.adjust(db.session, user=person, amount=form.amount.data, reason=form.reason.data,
+                                        by=current_user),
+                errors=form.amount.errors, then=url_for("points.admin"),
+                success=f"{form.amount.data:+d} points for {person.display_name} are recorded.")
+            if done:
+                return done
     return render_template("points/adjust.html", form=form), 400 if form.errors else 200
 
 
@@ -275,19 +265,19 @@ def direct():
         problems = [f"Nobody has the address {e}." for e in dict.fromkeys(emails) if e not in found]
         if not problems:
             badge = db.get_or_404(Badge, form.badge_id.data)
-            try:
-                made, held = services.direct_award(db.session, badge=badge, people=people,
-                                                   reason=form.reason.data, by=current_user)
-            except DomainError as exc:
-                db.session.rollback()
-                problems = [exc.message]
-            else:
-                db.session.commit()
-                flash(f"{badge.title} awarded to {len(made)} people"
-                      + (f"; {len(held)} already held it" if held else "") + ".", "success")
-                return redirect(url_for("points.awards_list"))
+            done = apply_change(
+                lambda: services.direct_award(db.session, badge=badge, people=people, reason=form.reason.data,
+                                              by=current_user),
+                errors=problems, then=url_for("points.awards_list"),
+                success=lambda made_and_held: _awarded(badge, *made_and_held))
+            if done:
+                return done
     return render_template("points/direct.html", form=form, problems=problems), \
         400 if (problems or form.errors) else 200
+
+
+def _awarded(badge: Badge, made: list, held: list) -> str:
+    return f"{badge.title} awarded to {len(made)} people" + (f"; {len(held)} already held it" if held else "") + "."
 
 
 def home_cards(user) -> list[dict]:

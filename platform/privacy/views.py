@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, render_template, url_for
 from flask.cli import with_appcontext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 
 from milepost.accounts.models import User
 from milepost.core.access import roles, signed_in
-from milepost.core.errors import DomainError
+from milepost.core.forms import apply_change
 from milepost.extensions import db
 from milepost.privacy import services
 
@@ -48,16 +48,13 @@ def remove_data(user_id: int):
         if form.confirm_email.data.strip().lower() != person.email:
             form.confirm_email.errors.append("That is not this person's email.")
         else:
-            try:
-                services.anonymise_person(db.session, person, reason=form.reason.data,
-                                          revoke_credentials=form.revoke.data, by=current_user)
-            except DomainError as exc:
-                db.session.rollback()
-                form.reason.errors.append(exc.message)
-            else:
-                db.session.commit()
-                flash("The person's personal data is removed. The district's totals are unchanged.", "success")
-                return redirect(url_for("admin.people"))
+            done = apply_change(
+                lambda: services.anonymise_person(db.session, person, reason=form.reason.data,
+                                                  revoke_credentials=form.revoke.data, by=current_user),
+                errors=form.reason.errors, then=url_for("admin.people"),
+                success="The person's personal data is removed. The district's totals are unchanged.")
+            if done:
+                return done
     return render_template("privacy/remove_data.html", form=form, person=person), 400 if form.errors else 200
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,11 +13,10 @@ from milepost.accounts.models import School, User
 from milepost.badges.models import Badge
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import DomainError
-from milepost.core.forms import choices
+from milepost.core.forms import apply_change, choices
 from milepost.evidence import access as evidence_access
 from milepost.evidence import services as evidence
 from milepost.evidence.models import Attempt, EvidenceItem
-from milepost.evidence.storage import INLINE_TYPES
 from milepost.extensions import db
 from milepost.reviews import access, services
 from milepost.reviews.forms import (ActionForm, AnchorForm, AssignForm, ChainForm, NewChainForm, QueueFilterForm,
@@ -129,18 +128,14 @@ def review(submission_id: int):
         submit = request.form.get("action") == "submit"
         data = services.ReviewInput(decision=form.decision.data or None, feedback=form.feedback.data or "",
                                     private_note=form.private_note.data or "", scores=_scores_from_form(submission))
-        try:
-            services.save_review(db.session, submission, data, by=current_user, submit=submit)
-        except DomainError as exc:
-            db.session.rollback()
-            problems = exc.problems or [exc.message]
-        else:
-            db.session.commit()
-            if submit:
-                flash("Your review is submitted. Thank you.", "success")
-                return redirect(url_for("reviews.queue"))
-            flash("Your draft review is saved. It counts only once you submit it.", "success")
-            return redirect(url_for("reviews.review", submission_id=submission.id))
+        done = apply_change(
+            lambda: services.save_review(db.session, submission, data, by=current_user, submit=submit),
+            errors=problems, each_problem=True,
+            success="Your review is submitted. Thank you." if submit else
+                    "Your draft review is saved. It counts only once you submit it.",
+            then=url_for("reviews.queue") if submit else url_for("reviews.review", submission_id=submission.id))
+        if done:
+            return done
         submission = services.submission_or_404(db.session, submission_id)
         track = services.track_of(db.session, submission)
         reviews = services.reviews_of(db.session, submission)
@@ -287,15 +282,11 @@ def chain(scope: str):
         if request.form.get("add"):
             form.stages.append_entry({"kind": "", "required_reviews": 1})
         else:
-            try:
-                services.save_chain(db.session, scope, stages, by=current_user)
-            except DomainError as exc:
-                db.session.rollback()
-                problems = exc.problems or [exc.message]
-            else:
-                db.session.commit()
-                flash("The chain is saved. Submissions sent from now on follow it.", "success")
-                return redirect(url_for("reviews.chains"))
+            done = apply_change(lambda: services.save_chain(db.session, scope, stages, by=current_user),
+                                errors=problems, each_problem=True, then=url_for("reviews.chains"),
+                                success="The chain is saved. Submissions sent from now on follow it.")
+            if done:
+                return done
     elif request.method == "POST":
         problems = [f"{e}" for errors in form.errors.values() for e in errors]
     return render_template("reviews/chain.html", chain=chain, form=form, problems=problems), 400 if problems else 200
@@ -374,12 +365,6 @@ def anchor_file(anchor_id: int, item_id: int):
     _reviewer_only()
     anchor = db.session.get(Anchor, anchor_id) or abort(404)
     item = next((i for i in _anchor_items(anchor) if i.id == item_id and i.file_sha256), None) or abort(404)
-    from milepost.evidence.views import store
+    from milepost.evidence.views import send_evidence_file
 
-    inline = item.file.mime in INLINE_TYPES and request.args.get("download") != "1"
-    response = send_file(store().path_for(item.file_sha256), mimetype=item.file.mime, as_attachment=not inline,
-                         download_name=item.filename or "evidence", max_age=0, conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_evidence_file(item)

@@ -8,8 +8,7 @@ from sqlalchemy import select
 
 from milepost.accounts.models import User, UserRole
 from milepost.core.access import roles
-from milepost.core.errors import DomainError
-from milepost.core.forms import choices
+from milepost.core.forms import apply_change, choices
 from milepost.extensions import db
 from milepost.signin import oidc, services
 from milepost.signin.forms import BreakGlassForm, ButtonForm, PasswordPolicyForm, ProviderForm
@@ -65,20 +64,17 @@ def edit_provider(provider_id: int | None = None):
     provider = db.get_or_404(SignInProvider, provider_id) if provider_id else None
     form = _provider_form(provider)
     if form.validate_on_submit():
-        try:
-            saved = services.save_provider(
+        done = apply_change(
+            lambda: services.save_provider(
                 db.session, provider, actor=current_user, name=form.name.data, kind=form.kind.data,
                 issuer=form.issuer.data, client_id=form.client_id.data, client_secret=form.client_secret.data,
                 allowed_domains=form.allowed_domains.data, create_accounts=form.create_accounts.data,
-                trust_unverified_email_claim=form.trust_unverified_email_claim.data, enabled=form.enabled.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(f"{saved.name} is saved. Register {redirect_uri(saved)} as its redirect address "
-                  "with the provider, if you have not already.", "success")
-            return redirect(url_for("signin_admin.index"))
+                trust_unverified_email_claim=form.trust_unverified_email_claim.data, enabled=form.enabled.data),
+            errors=form.form_errors, then=url_for("signin_admin.index"),
+            success=lambda saved: f"{saved.name} is saved. Register {redirect_uri(saved)} as its redirect address "
+                                  "with the provider, if you have not already.")
+        if done:
+            return done
     status = 400 if form.errors or form.form_errors else 200
     return render_template("signin/provider_form.html", form=form, provider=provider,
                            callback=redirect_uri(provider) if provider else None, button=ButtonForm()), status
@@ -105,14 +101,10 @@ def check_provider(provider_id: int):
 def delete_provider(provider_id: int):
     provider = db.get_or_404(SignInProvider, provider_id)
     if ButtonForm().validate_on_submit():
-        try:
-            services.delete_provider(db.session, provider, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("signin_admin.edit_provider", provider_id=provider_id))
-        db.session.commit()
-        flash(f"{provider.name} is removed; people linked through it can no longer sign in with it.", "success")
+        return apply_change(
+            lambda: services.delete_provider(db.session, provider, actor=current_user),
+            back=url_for("signin_admin.edit_provider", provider_id=provider_id), then=url_for("signin_admin.index"),
+            success=f"{provider.name} is removed; people linked through it can no longer sign in with it.")
     return redirect(url_for("signin_admin.index"))
 
 
@@ -121,15 +113,12 @@ def delete_provider(provider_id: int):
 def password_policy():
     form = PasswordPolicyForm()
     if form.validate_on_submit():
-        try:
-            services.set_local_passwords(db.session, form.local_passwords.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-            return _overview(policy_form=form, status=409)
-        db.session.commit()
-        flash("Everyone may now sign in with a password." if form.local_passwords.data else
-              "Passwords are switched off, except for break-glass site administrators.", "success")
+        done = apply_change(
+            lambda: services.set_local_passwords(db.session, form.local_passwords.data, actor=current_user),
+            errors=form.form_errors, then=url_for("signin_admin.index"),
+            success="Everyone may now sign in with a password." if form.local_passwords.data else
+                    "Passwords are switched off, except for break-glass site administrators.")
+        return done or _overview(policy_form=form, status=409)
     return redirect(url_for("signin_admin.index"))
 
 
@@ -140,15 +129,12 @@ def add_break_glass():
     form.user_id.choices = _site_admin_choices(set())
     if form.validate_on_submit():
         user = db.get_or_404(User, form.user_id.data)
-        try:
-            services.set_break_glass(db.session, user, True, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(exc.message)
-            return _overview(glass_form=form, status=400)
-        db.session.commit()
-        flash(f"{user.display_name} can use a password even when passwords are switched off.", "success")
-        return redirect(url_for("signin_admin.index"))
+        done = apply_change(
+            lambda: services.set_break_glass(db.session, user, True, actor=current_user),
+            errors=form.form_errors, then=url_for("signin_admin.index"),
+            success=f"{user.display_name} can use a password even when passwords are switched off.")
+        if done:
+            return done
     return _overview(glass_form=form, status=400)
 
 
@@ -157,14 +143,9 @@ def add_break_glass():
 def remove_break_glass(user_id: int):
     user = db.get_or_404(User, user_id)
     if ButtonForm().validate_on_submit():
-        try:
-            services.set_break_glass(db.session, user, False, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.display_name} is no longer a break-glass account.", "success")
+        return apply_change(lambda: services.set_break_glass(db.session, user, False, actor=current_user),
+                            success=f"{user.display_name} is no longer a break-glass account.",
+                            then=url_for("signin_admin.index"))
     return redirect(url_for("signin_admin.index"))
 
 
@@ -180,15 +161,11 @@ def two_factor():
 def reset_two_factor(user_id: int):
     user = db.get_or_404(User, user_id)
     if ButtonForm().validate_on_submit():
-        try:
-            services.reset_second_factor(db.session, user, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Two-factor sign-in for {user.display_name} is reset and they are signed out. "
-                  "They will set up a new authenticator app the next time they sign in with a password.", "success")
+        return apply_change(lambda: services.reset_second_factor(db.session, user, actor=current_user),
+                            success=f"Two-factor sign-in for {user.display_name} is reset and they are signed out. "
+                                    "They will set up a new authenticator app the next time they sign in with a "
+                                    "password.",
+                            then=url_for("signin_admin.two_factor"))
     return redirect(url_for("signin_admin.two_factor"))
 
 

@@ -15,8 +15,8 @@ from milepost.badges.models import Badge
 from milepost.core import audit
 from milepost.core.access import ROLE_LABELS, ROLES, roles, signed_in
 from milepost.core.csvsafe import csv_text
-from milepost.core.errors import DomainError, ValidationFailed
-from milepost.core.forms import choices
+from milepost.core.errors import ValidationFailed
+from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
 from milepost.evidence.models import STATE_LABELS, STATES
 from milepost.extensions import db
@@ -163,15 +163,12 @@ def manage():
 @managers
 def from_template():
     _checked_action()
-    try:
-        survey = services.create_from_template(db.session, request.form.get("template", ""), actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("surveys.manage"))
-    db.session.commit()
-    flash(f"\"{survey.title}\" is ready as a draft. Check the settings and questions, then publish it.", "success")
-    return redirect(url_for("surveys.questions", survey_id=survey.id))
+    return apply_change(
+        lambda: services.create_from_template(db.session, request.form.get("template", ""), actor=current_user),
+        back=url_for("surveys.manage"),
+        success=lambda survey: f"\"{survey.title}\" is ready as a draft. Check the settings and questions, "
+                               "then publish it.",
+        then=lambda survey: url_for("surveys.questions", survey_id=survey.id))
 
 
 def _survey_choices(form: SurveyForm) -> None:
@@ -200,20 +197,17 @@ def _edit_survey(survey: Survey | None):
     form = SurveyForm()
     _survey_choices(form)
     if form.validate_on_submit():
-        try:
-            saved = services.save_survey(
+        done = apply_change(
+            lambda: services.save_survey(
                 db.session, survey, title=form.title.data, intro=form.intro.data, anonymous=form.anonymous.data,
                 audience=form.audience.data, audience_role=form.audience_role.data or None,
                 audience_school_id=form.audience_school_id.data or None, pilot_id=form.pilot_id.data or None,
                 set_id=form.set_id.data or None, wave=form.wave.data or (survey.wave if survey else ""),
-                opens_on=form.opens_on.data, closes_on=form.closes_on.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.extend(exc.problems or [exc.message])
-        else:
-            db.session.commit()
-            flash("The survey settings are saved.", "success")
-            return redirect(url_for("surveys.questions", survey_id=saved.id))
+                opens_on=form.opens_on.data, closes_on=form.closes_on.data, actor=current_user),
+            errors=form.form_errors, each_problem=True, success="The survey settings are saved.",
+            then=lambda saved: url_for("surveys.questions", survey_id=saved.id))
+        if done:
+            return done
     return render_template("surveys/settings.html", form=form, survey=survey), 400
 
 
@@ -268,15 +262,13 @@ def _edit_question(survey: Survey, question: Question | None, kind: str):
         return render_template("surveys/question_form.html", form=form, survey=survey, question=question, kind=kind)
     form = QuestionForm()
     if form.validate_on_submit():
-        try:
-            services.save_question(db.session, survey, question, _question_data(form, kind), actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.extend(exc.problems or [exc.message])
-        else:
-            db.session.commit()
-            flash("The question is saved.", "success")
-            return redirect(url_for("surveys.questions", survey_id=survey.id))
+        done = apply_change(
+            lambda: services.save_question(db.session, survey, question, _question_data(form, kind),
+                                           actor=current_user),
+            errors=form.form_errors, each_problem=True, success="The question is saved.",
+            then=url_for("surveys.questions", survey_id=survey.id))
+        if done:
+            return done
     return render_template("surveys/question_form.html", form=form, survey=survey, question=question,
                            kind=kind), 400
 
@@ -308,16 +300,7 @@ def edit_question(survey_id: int, question_id: int):
 
 def _change(survey: Survey, apply, message: str | None = None):
     _checked_action()
-    try:
-        apply()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        db.session.commit()
-        if message:
-            flash(message, "success")
-    return redirect(url_for("surveys.questions", survey_id=survey.id))
+    return apply_change(apply, success=message, then=url_for("surveys.questions", survey_id=survey.id))
 
 
 @bp.post("/surveys/<int:survey_id>/questions/<int:question_id>/move")
@@ -380,15 +363,9 @@ def make_pulse(survey_id: int):
 def delete(survey_id: int):
     survey = _survey_or_404(survey_id)
     _checked_action()
-    try:
-        services.delete_survey(db.session, survey, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("surveys.questions", survey_id=survey.id))
-    db.session.commit()
-    flash("The survey is deleted.", "success")
-    return redirect(url_for("surveys.manage"))
+    return apply_change(lambda: services.delete_survey(db.session, survey, actor=current_user),
+                        back=url_for("surveys.questions", survey_id=survey.id),
+                        success="The survey is deleted.", then=url_for("surveys.manage"))
 
 
 # --------------------------------------------------------------------------- results
@@ -483,19 +460,16 @@ def _edit_pilot(pilot: Pilot | None):
     form = PilotForm()
     _pilot_choices(form)
     if form.validate_on_submit():
-        try:
-            saved = services.save_pilot(
+        done = apply_change(
+            lambda: services.save_pilot(
                 db.session, pilot, name=form.name.data, goals=form.goals.data, starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data, teacher_ids=form.teacher_ids.data, reviewer_ids=form.reviewer_ids.data,
                 badge_ids=form.badge_ids.data, add_school_id=form.add_school_id.data or None,
-                add_plc_id=form.add_plc_id.data or None, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.extend(exc.problems or [exc.message])
-        else:
-            db.session.commit()
-            flash(f"The pilot \"{saved.name}\" is saved.", "success")
-            return redirect(url_for("surveys.pilot", pilot_id=saved.id))
+                add_plc_id=form.add_plc_id.data or None, actor=current_user),
+            errors=form.form_errors, each_problem=True, success=lambda saved: f"The pilot \"{saved.name}\" is saved.",
+            then=lambda saved: url_for("surveys.pilot", pilot_id=saved.id))
+        if done:
+            return done
     return render_template("surveys/pilot_form.html", form=form, pilot=pilot), 400
 
 
