@@ -101,6 +101,12 @@ def record_password_accepted(session, user: User) -> None:
     audit.record(session, "account.password_accepted", actor=user, target=user, second_factor="to follow")
 
 
+def record_wrong_second_factor(session, user: User, address: str | None) -> None:
+    """A wrong authenticator or recovery code after a right password: someone who knows the password may
+    be guessing codes, so the PD office and site admins can see it in the log."""
+    audit.record(session, "account.second_factor_failed", actor=user, target=user, client=address or "")
+
+
 def record_failed_sign_in(session, email: str, address: str | None) -> None:
     """A refused sign-in. The same entry whether or not the address has an account (no target, no
     reason), so the log never tells anyone which addresses exist; the address is kept only when it

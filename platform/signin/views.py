@@ -8,6 +8,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from milepost.accounts import services as accounts
 from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError
 from milepost.extensions import db, limiter
@@ -132,6 +133,8 @@ def second_factor():
         except DomainError as exc:
             db.session.rollback()
             current_app.logger.info("wrong second-factor code for user %s from %s", user.id, request.remote_addr)
+            accounts.record_wrong_second_factor(db.session, user, request.remote_addr)
+            db.session.commit()
             form.code.errors.append(exc.message)
         else:
             pending = session[gate.PENDING]

@@ -80,6 +80,9 @@ def test_a_wrong_code_signs_nobody_in(client, make_user):
     assert response.status_code == 400
     assert "That code did not work" in response.get_data(as_text=True)
     assert signed_in_user_name(client) is None
+    failed = _actions("account.second_factor_failed")  # someone may know the password: the log shows it
+    assert [(e.actor_id, e.target_id) for e in failed] == [(admin.id, admin.id)]
+    assert _actions("account.login") == []
     assert client.post("/signin/two-factor", data={"code": "not a code"}).status_code == 400
 
 
