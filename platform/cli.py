@@ -1,11 +1,12 @@
 """The `milepost` command: Flask's CLI group bound to create_app, plus our own commands."""
 from __future__ import annotations
 
+import logging
 import sys
 from typing import NoReturn
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from milepost.core.errors import DomainError
@@ -107,8 +108,18 @@ def seed_demo(scale: str | None) -> None:
     if scale is not None:
         from milepost.demo_large import parse_scale
         teachers = parse_scale(scale)
-    logins = seed(db.session)
-    db.session.commit()
+    # The demo's history sends a hundred or so mails through the outbox: say so once, not line by line.
+    delivery_log = logging.getLogger("milepost.notifications.delivery")
+    level = delivery_log.level
+    delivery_log.setLevel(max(level, logging.WARNING))
+    try:
+        logins = seed(db.session)
+        db.session.commit()
+    finally:
+        delivery_log.setLevel(level)
+    outbox = current_app.config.get("OUTBOX_PATH")
+    if outbox and not current_app.config.get("SMTP_URL"):
+        click.echo(f"Mail the demo sent is in {outbox} (one .eml file a message).")
     click.echo("The demo district is ready. Sign in with any of these (password: "
                f"{logins['password']}):")
     for role, email in logins["people"]:
