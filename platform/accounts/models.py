@@ -8,10 +8,8 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.access import ROLES
-from milepost.core.model import Timestamped, utcnow
+from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
-
-_role_list = ", ".join(f"'{r}'" for r in ROLES)
 
 
 class School(Timestamped, db.Model):
@@ -75,7 +73,7 @@ class User(UserMixin, Timestamped, db.Model):
 class UserRole(db.Model):
     __tablename__ = "user_role"
     __table_args__ = (
-        CheckConstraint(f"role IN ({_role_list})", name="known_role"),
+        CheckConstraint(f"role IN ({in_list(ROLES)})", name="known_role"),
         # Everyone with a role (the coaches who may take a coach stage, ...) without reading every person.
         Index("ix_user_role_role", "role", "user_id"),
     )

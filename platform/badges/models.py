@@ -7,7 +7,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Inde
                         Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milepost.core.model import Timestamped, utcnow
+from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
 KINDS = ("practice", "outside_learning")
@@ -16,10 +16,6 @@ STATUSES = ("draft", "published", "retired")
 PROMPT_KINDS = ("text", "file", "link")
 PROMPT_KIND_LABELS = {"text": "Written answer", "file": "File upload", "link": "Link"}
 LEVELS = (1, 2, 3)
-
-
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 badge_prerequisite = Table(
@@ -51,8 +47,8 @@ class Badge(Timestamped, db.Model):
 
     __tablename__ = "badge"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(KINDS)})", name="known_kind"),
-        CheckConstraint(f"status IN ({_in(STATUSES)})", name="known_status"),
+        CheckConstraint(f"kind IN ({in_list(KINDS)})", name="known_kind"),
+        CheckConstraint(f"status IN ({in_list(STATUSES)})", name="known_status"),
         CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),
         CheckConstraint("points >= 0", name="points_not_negative"),
         CheckConstraint("credit_hours >= 0", name="hours_not_negative"),
@@ -119,7 +115,7 @@ class BadgePrompt(db.Model):
     """One submission requirement: a written answer, a file or a link."""
 
     __tablename__ = "badge_prompt"
-    __table_args__ = (CheckConstraint(f"kind IN ({_in(PROMPT_KINDS)})", name="known_kind"),)
+    __table_args__ = (CheckConstraint(f"kind IN ({in_list(PROMPT_KINDS)})", name="known_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), index=True)

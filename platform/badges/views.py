@@ -377,17 +377,8 @@ def strands():
 @authors
 def edit_strand(strand_id: int | None = None):
     strand = db.get_or_404(Strand, strand_id) if strand_id else None
-    form = StrandForm(obj=strand)
-    if form.validate_on_submit():
-        done = apply_change(
-            lambda: services.save_strand(db.session, strand, slug=form.slug.data or services.slugify(form.name.data),
-                                         name=form.name.data, description=form.description.data, actor=current_user),
-            catch=BadgeInvalid, errors=lambda exc: _show_problems(form, exc.field_problems),
-            success="The strand is saved.", then=url_for("badges.strands"))
-        if done:
-            return done
-    return render_template("badges/authoring/group_form.html", form=form, group=strand, noun="strand",
-                           cancel_url=url_for("badges.strands")), 400 if form.errors else 200
+    return _group_form(StrandForm(obj=strand), strand, "strand", "badges.strands",
+                       lambda **named: services.save_strand(db.session, strand, actor=current_user, **named))
 
 
 @bp.post("/authoring/strands/<int:strand_id>/move")
@@ -419,19 +410,28 @@ def edit_collection(collection_id: int | None = None):
                                      for b in badges)
     if request.method == "GET" and collection is not None:
         form.badge_ids.data = [entry.badge_id for entry in collection.entries]
-    if form.validate_on_submit():
+
+    def save(**named):
         chosen = db.session.scalars(select(Badge).where(Badge.id.in_(form.badge_ids.data or []))
                                     .order_by(func.lower(Badge.title))).all()
+        return services.save_collection(db.session, collection, badges=chosen, actor=current_user, **named)
+
+    return _group_form(form, collection, "collection", "badges.collections", save)
+
+
+def _group_form(form, group, noun: str, listing: str, save):
+    """A strand's or collection's form: on a valid submit, save(slug=, name=, description=) and go back to
+    the list; otherwise the form again, with what was wrong (400)."""
+    if form.validate_on_submit():
         done = apply_change(
-            lambda: services.save_collection(
-                db.session, collection, slug=form.slug.data or services.slugify(form.name.data),
-                name=form.name.data, description=form.description.data, badges=chosen, actor=current_user),
+            lambda: save(slug=form.slug.data or services.slugify(form.name.data), name=form.name.data,
+                         description=form.description.data),
             catch=BadgeInvalid, errors=lambda exc: _show_problems(form, exc.field_problems),
-            success="The collection is saved.", then=url_for("badges.collections"))
+            success=f"The {noun} is saved.", then=url_for(listing))
         if done:
             return done
-    return render_template("badges/authoring/group_form.html", form=form, group=collection, noun="collection",
-                           cancel_url=url_for("badges.collections")), 400 if form.errors else 200
+    return render_template("badges/authoring/group_form.html", form=form, group=group, noun=noun,
+                           cancel_url=url_for(listing)), 400 if form.errors else 200
 
 
 def home_cards(user) -> list[dict]:

@@ -19,6 +19,11 @@ NAMING = {
 }
 
 
+def in_list(values) -> str:
+    """The quoted values of a CHECK constraint's IN (...): in_list(("a", "b")) -> "'a', 'b'"."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
 # A moment that utcnow() answers instead of the clock, for this context only (the demo's backdated history).
 _fixed_now: ContextVar[datetime | None] = ContextVar("milepost_fixed_now", default=None)
 

@@ -7,7 +7,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from milepost.core.model import Timestamped, utcnow
+from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
 STATES = ("draft", "submitted", "in_review", "returned", "awarded", "withdrawn")
@@ -20,10 +20,6 @@ STATE_LABELS = {
     "withdrawn": "Withdrawn",
 }
 ITEM_KINDS = ("text", "file", "link")
-
-
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class StoredFile(db.Model):
@@ -41,7 +37,7 @@ class Submission(Timestamped, db.Model):
     __tablename__ = "submission"
     __table_args__ = (
         UniqueConstraint("user_id", "badge_id"),
-        CheckConstraint(f"state IN ({_in(STATES)})", name="known_state"),
+        CheckConstraint(f"state IN ({in_list(STATES)})", name="known_state"),
         Index("ix_submission_state_badge", "state", "badge_id"),
         # Reports: badges started in a period, with whose and which, read from the index alone.
         Index("ix_submission_created_at", "created_at", "user_id", "badge_id"),
@@ -135,7 +131,7 @@ class EvidenceItem(Timestamped, db.Model):
 
     __tablename__ = "evidence_item"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(ITEM_KINDS)})", name="known_kind"),
+        CheckConstraint(f"kind IN ({in_list(ITEM_KINDS)})", name="known_kind"),
         Index("ix_evidence_item_attempt_prompt", "attempt_id", "prompt_index"),
     )
 

@@ -7,7 +7,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milepost.core.model import Timestamped, utcnow
+from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
 KINDS = ("award", "review", "plc_bonus", "reward_bonus", "adjustment", "reversal")
@@ -21,7 +21,7 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "ledger_entry"
     __table_args__ = (
-        CheckConstraint("kind IN (" + ", ".join(f"'{k}'" for k in KINDS) + ")", name="known_kind"),
+        CheckConstraint(f"kind IN ({in_list(KINDS)})", name="known_kind"),
         # Covering: the leaderboards' per-person sums over a period read this index alone, not the table
         # (issue 13: 53 -> 20 ms per aggregate at 400,000 entries on SQLite).
         Index("ix_ledger_entry_user_at_kind_amount", "user_id", "created_at", "kind", "amount"),

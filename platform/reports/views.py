@@ -148,9 +148,7 @@ def teachers():
 @bp.get("/reports/teachers/<int:user_id>")
 @record_readers
 def teacher_record(user_id: int):
-    record = services.teacher_record(db.session, user_id)
-    if record is None:
-        abort(404)
+    record = _record_or_404(user_id)
     from milepost.credentials.services import absolute
 
     urls = {a.id: absolute("credentials.award_page", public_id=a.public_id) for a in record.awards}
@@ -160,6 +158,13 @@ def teacher_record(user_id: int):
 
 def _default_year() -> tuple[date, date]:
     return services.school_year_dates(services.school_year_of(utcnow().date()))
+
+
+def _record_or_404(user_id: int) -> services.TeacherRecord:
+    record = services.teacher_record(db.session, user_id)
+    if record is None:
+        abort(404)
+    return record
 
 
 # --------------------------------------------------------------------------- credit hours
@@ -210,16 +215,12 @@ def credit_hours_csv():
 @bp.get("/reports/teachers/<int:user_id>/statement")
 @record_readers
 def statement(user_id: int):
-    record = services.teacher_record(db.session, user_id)
-    if record is None:
-        abort(404)
+    record = _record_or_404(user_id)
     start, end, _ = _credit_filters(CreditHoursForm(request.args))
     rows = services.credit_hours(db.session, start=start, end=end, user_id=user_id)
     _exported("credit_hours_statement", len(rows), user_id=user_id, start=start.isoformat(), end=end.isoformat())
-    from milepost.credentials.services import issuer
-
-    return render_template("reports/statement.html", person=record.person, rows=rows, start=start, end=end,
-                           total=sum(r.hours for r in rows), issuer=issuer(db.session), generated_at=utcnow())
+    return _printed("reports/statement.html", person=record.person, rows=rows, start=start, end=end,
+                    total=sum(r.hours for r in rows))
 
 
 @bp.get("/reports/credit-hours/statements")
@@ -232,11 +233,16 @@ def school_statements():
     statements = services.school_statements(db.session, school_id=school_id, start=start, end=end)
     _exported("credit_hours_statements", sum(len(s.rows) for s in statements), school=school_id,
               teachers=len(statements), start=start.isoformat(), end=end.isoformat())
+    return _printed("reports/statements.html", statements=statements, start=start, end=end,
+                    school=db.session.get(School, school_id),
+                    back={"start": start.isoformat(), "end": end.isoformat(), "school": school_id})
+
+
+def _printed(template: str, **context) -> str:
+    """A printable statement page, with who records it (the district as issuer) and when it was made."""
     from milepost.credentials.services import issuer
 
-    return render_template("reports/statements.html", statements=statements, start=start, end=end,
-                           school=db.session.get(School, school_id), issuer=issuer(db.session), generated_at=utcnow(),
-                           back={"start": start.isoformat(), "end": end.isoformat(), "school": school_id})
+    return render_template(template, issuer=issuer(db.session), generated_at=utcnow(), **context)
 
 
 # --------------------------------------------------------------------------- the audit log

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milepost.core.model import Timestamped, utcnow
+from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
 STAGE_KINDS = ("completeness", "peer", "coach", "district")
@@ -28,10 +28,6 @@ DECISION_LABELS = {"complete": "Complete: pass on for review", "incomplete": "So
                    "pass": "Pass on with my feedback", "meets": "Meets", "not_yet": "Not yet",
                    "pass_back": "Pass back to the previous stage"}
 REVIEW_STATUSES = ("draft", "submitted")
-
-
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 class ReviewChain(Timestamped, db.Model):
@@ -56,7 +52,7 @@ class ReviewStage(db.Model):
     __tablename__ = "review_stage"
     __table_args__ = (
         UniqueConstraint("chain_id", "position"),
-        CheckConstraint(f"kind IN ({_in(STAGE_KINDS)})", name="known_kind"),
+        CheckConstraint(f"kind IN ({in_list(STAGE_KINDS)})", name="known_kind"),
         CheckConstraint("required_reviews BETWEEN 1 AND 5", name="required_range"),
         CheckConstraint("skip_after_days IS NULL OR skip_after_days >= 0", name="skip_not_negative"),
     )
@@ -154,7 +150,7 @@ class Review(db.Model):
     __tablename__ = "review"
     __table_args__ = (
         UniqueConstraint("submission_id", "attempt_number", "position", "reviewer_id"),
-        CheckConstraint(f"status IN ({_in(REVIEW_STATUSES)})", name="known_status"),
+        CheckConstraint(f"status IN ({in_list(REVIEW_STATUSES)})", name="known_status"),
         Index("ix_review_reviewer_status", "reviewer_id", "status"),
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, Float, For
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from milepost.core.model import Timestamped
+from milepost.core.model import Timestamped, in_list
 from milepost.extensions import db
 
 MEMBER_ROLES = ("teacher", "reviewer")
@@ -43,10 +43,6 @@ EVAL_LEVEL_LABELS = {
     "use": "Use of new practice",
     "outcomes": "Student learning outcomes",
 }
-
-
-def _in(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
 
 
 pilot_badge = Table(
@@ -79,7 +75,7 @@ class Pilot(Timestamped, db.Model):
 
 class PilotMember(db.Model):
     __tablename__ = "pilot_member"
-    __table_args__ = (CheckConstraint(f"role IN ({_in(MEMBER_ROLES)})", name="known_role"),)
+    __table_args__ = (CheckConstraint(f"role IN ({in_list(MEMBER_ROLES)})", name="known_role"),)
 
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilot.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
@@ -96,7 +92,7 @@ class SurveySet(Timestamped, db.Model):
     erases it, after which nobody can recompute who is behind a pseudonym."""
 
     __tablename__ = "survey_set"
-    __table_args__ = (CheckConstraint(f"kind IN ({_in(SET_KINDS)})", name="known_kind"),)
+    __table_args__ = (CheckConstraint(f"kind IN ({in_list(SET_KINDS)})", name="known_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
@@ -112,8 +108,8 @@ class SurveySet(Timestamped, db.Model):
 class Survey(Timestamped, db.Model):
     __tablename__ = "survey"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_in(STATUSES)})", name="known_status"),
-        CheckConstraint(f"audience IN ({_in(AUDIENCES)})", name="known_audience"),
+        CheckConstraint(f"status IN ({in_list(STATUSES)})", name="known_status"),
+        CheckConstraint(f"audience IN ({in_list(AUDIENCES)})", name="known_audience"),
         CheckConstraint("closes_at > opens_at", name="window_in_order"),
         Index("ix_survey_status_window", "status", "opens_at", "closes_at"),
     )
@@ -164,8 +160,8 @@ class Question(db.Model):
 
     __tablename__ = "survey_question"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_in(KINDS)})", name="known_kind"),
-        CheckConstraint(f"eval_level = '' OR eval_level IN ({_in(EVAL_LEVELS)})", name="known_eval_level"),
+        CheckConstraint(f"kind IN ({in_list(KINDS)})", name="known_kind"),
+        CheckConstraint(f"eval_level = '' OR eval_level IN ({in_list(EVAL_LEVELS)})", name="known_eval_level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -178,11 +178,27 @@ STICKING_OUT = """() => {
 }"""
 
 
-def sign_in(page, email: str, password: str = TEACHER_PASSWORD) -> None:
+@pytest.fixture
+def demo(live_app):
+    """The demo district seeded into the live app; what seed() answers (the demo password under "password")."""
+    from milepost.demo import seed
+
+    with live_app.app_context():
+        logins = seed(db.session)
+        db.session.commit()
+    return logins
+
+
+def fill_sign_in(page, email: str, password: str) -> None:
+    """Fill in and send the sign-in form, whatever the answer."""
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in(page, email: str, password: str = TEACHER_PASSWORD) -> None:
+    fill_sign_in(page, email, password)
     from playwright.sync_api import expect
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 

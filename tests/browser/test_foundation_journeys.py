@@ -2,30 +2,13 @@
 import pytest
 from playwright.sync_api import expect
 
-from milepost.demo import seed
-from milepost.extensions import db
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        logins = seed(db.session)
-        db.session.commit()
-    return logins
-
-
-def sign_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_teacher_signs_in_after_a_typo(page, demo, tmp_path):
-    sign_in(page, "alicia.chen@riverbend.example", "wrong password")
+    fill_sign_in(page, "alicia.chen@riverbend.example", "wrong password")
     expect(page.get_by_role("alert")).to_contain_text("do not match an active account")
     assert_accessible(page, "sign-in with an error")
     expect(page.get_by_label("Email")).to_have_value("alicia.chen@riverbend.example")

@@ -1,8 +1,6 @@
 """Journey 2: a PLC peer leaves glow-and-grow feedback, a coach scores the rubric and returns the work
 "not yet", the teacher reads the feedback first, revises and resubmits, the coach approves, and the
 teacher sees the award, the points, the degree progress and the public verification page."""
-import io
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -10,16 +8,14 @@ from playwright.sync_api import expect
 from milepost.accounts.models import PLC, School
 from milepost.accounts.services import save_user
 from milepost.badges import services as badges
-from milepost.evidence import services as evidence
 from milepost.evidence.models import Submission
-from milepost.evidence.storage import FileStore
 from milepost.extensions import db
 from milepost.points import services as points
 from milepost.points.models import LedgerEntry
 from milepost.reviews import services as reviews
 from tests.badges.conftest import badge_doc
 from tests.browser.conftest import DESKTOP, PHONE, TEACHER_PASSWORD, assert_accessible, sign_in
-from tests.evidence.conftest import PDF, PNG, PROMPTS
+from tests.evidence.conftest import PDF, PNG, PROMPTS, send_evidence
 
 pytestmark = pytest.mark.browser
 
@@ -57,14 +53,8 @@ def submitted_work(live_app):
             points.save_tier(db.session, None, name=name, description="", threshold=threshold, min_credit_hours=0,
                              min_strands=0, badges_per_strand=1, required_badges=[], actor=None)
 
-        submission = evidence.start_badge(db.session, teacher, badge)
-        evidence.save_text(db.session, submission, 0, "Grade 4: students write one maths goal a week.", by=teacher)
-        store = FileStore(Path(live_app.config["UPLOAD_PATH"]) / "evidence")
-        kept = store.save(io.BytesIO(PNG), filename="goal-sheet.png", max_bytes=10 ** 7)
-        evidence.add_file(db.session, submission, 1, kept, "goal-sheet.png", by=teacher, max_submission_bytes=10 ** 9)
-        evidence.confirm_privacy(db.session, submission, by=teacher)
-        evidence.transition(db.session, submission, "submit", by=teacher)
-        db.session.commit()
+        send_evidence(live_app, teacher, badge, text="Grade 4: students write one maths goal a week.",
+                      files=[("goal-sheet.png", PNG, False)])
 
 
 UNCOVERED = """el => { el.scrollIntoView({block: 'nearest'}); const r = el.getBoundingClientRect();

@@ -6,8 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from milepost.demo import seed
-from milepost.extensions import db
 from tests.browser.conftest import PHONE, assert_accessible, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -22,14 +20,6 @@ DEFAULT = {"name": "Milepost", "logo": "img/logo.svg", "primary": "rgb(31, 78, 1
 @pytest.fixture
 def live_settings():
     return {"THEME": "default"}
-
-
-@pytest.fixture
-def demo(live_app):
-    with live_app.app_context():
-        logins = seed(db.session)
-        db.session.commit()
-    return logins
 
 
 def assert_branded(page, theme: dict, label: str) -> None:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from milepost.evidence import services
+from milepost.evidence.storage import FileStore
 from milepost.extensions import db
 from tests.badges.conftest import badge_doc, make_badge  # noqa: F401 - the badge factory fixture
 
@@ -41,6 +43,23 @@ def teacher(make_user):
 @pytest.fixture
 def submission(badge, teacher):
     sub = services.start_badge(db.session, teacher, badge)
+    db.session.commit()
+    return sub
+
+
+def send_evidence(app, teacher, badge, *, text: str = "Grade 4, 26 students, maths.",
+                  files=(("sheet.png", PNG, False), ("class.pdf", PDF, True))):
+    """A submission sent as a browser would: a written answer, then each (filename, content, shows
+    students) file kept in the app's real store, privacy confirmed, sent and committed."""
+    store = FileStore(Path(app.config["UPLOAD_PATH"]) / "evidence")
+    sub = services.start_badge(db.session, teacher, badge)
+    services.save_text(db.session, sub, 0, text, by=teacher)
+    for name, content, private in files:
+        kept = store.save(io.BytesIO(content), filename=name, max_bytes=10 ** 7)
+        services.add_file(db.session, sub, 1, kept, name, by=teacher, student_info=private,
+                          max_submission_bytes=10 ** 9)
+    services.confirm_privacy(db.session, sub, by=teacher)
+    services.transition(db.session, sub, "submit", by=teacher)
     db.session.commit()
     return sub
 

@@ -49,23 +49,41 @@ def waited(submission, days: int) -> None:
     db.session.commit()
 
 
+@pytest.fixture
+def waiting(people, use_chain, send, smtp):
+    """waiting(days, person, kind=channel) -> the teacher's evidence, waiting at a coach stage for `days`
+    days, with that person's choice made and the outbox emptied of what sending it mailed."""
+
+    def make(days: int, person, **channels):
+        use_chain("coach")
+        submission = send(people.teacher)
+        waited(submission, days)
+        choose(person, **channels)
+        smtp.messages.clear()
+        return submission
+
+    return make
+
+
+def published_days_ago(days: int) -> None:
+    """Every survey published (and so announced) `days` days ago."""
+    db.session.execute(update(Survey).values(published_at=utcnow() - timedelta(days=days)))
+    db.session.commit()
+
+
 # --------------------------------------------------------------------------- send-reminders
 
 
 def test_stale_review_reminders_are_notifications_that_follow_each_reviewers_choice(
-        app, client, smtp, people, use_chain, send):
-    use_chain("coach")
-    waiting = send(people.teacher)
-    waited(waiting, 6)
-    choose(people.coach2, review_reminder="off")
-    smtp.messages.clear()
+        app, client, smtp, people, waiting):
+    stale = waiting(6, people.coach2, review_reminder="off")
 
     assert "2 reviewer reminder(s)" in run(app, "send-reminders")
     [mail] = smtp.to(people.coach.email)
     assert mail["Subject"] == "1 review waiting for you"
     text = text_of(mail)
-    assert f"http://milepost.test/reviews/{waiting.id}" in text and "(waiting 6 days)" in text
-    assert f'href="http://milepost.test/reviews/{waiting.id}"' in html_of(mail)
+    assert f"http://milepost.test/reviews/{stale.id}" in text and "(waiting 6 days)" in text
+    assert f'href="http://milepost.test/reviews/{stale.id}"' in html_of(mail)
     assert "Goal Setting" in text and "Milepost" in html_of(mail)
     assert smtp.to(people.coach2.email) == []  # email off: only the in-app row
     assert kinds_of(people.coach2).count("review_reminder") == 1
@@ -86,11 +104,8 @@ def test_stale_review_reminders_are_notifications_that_follow_each_reviewers_cho
     assert kinds_of(people.coach).count("review_reminder") == 2
 
 
-def test_reminders_chosen_for_the_digest_wait_for_send_digests(app, smtp, people, use_chain, send):
-    use_chain("coach")
-    waited(send(people.teacher), 6)
-    choose(people.coach, review_reminder="digest")
-    smtp.messages.clear()
+def test_reminders_chosen_for_the_digest_wait_for_send_digests(app, smtp, people, waiting):
+    waiting(6, people.coach, review_reminder="digest")
     run(app, "send-reminders")
     assert smtp.to(people.coach.email) == [] and len(smtp.to(people.coach2.email)) == 1
     run(app, "send-digests")
@@ -99,12 +114,8 @@ def test_reminders_chosen_for_the_digest_wait_for_send_digests(app, smtp, people
     assert "Review reminders" in text_of(digest)
 
 
-def test_stuck_work_tells_the_pd_office_through_its_own_kind(app, smtp, people, use_chain, send):
-    use_chain("coach")
-    stuck = send(people.teacher)
-    waited(stuck, 12)
-    choose(people.pd2, review_stuck="off")
-    smtp.messages.clear()
+def test_stuck_work_tells_the_pd_office_through_its_own_kind(app, smtp, people, waiting):
+    stuck = waiting(12, people.pd2, review_stuck="off")
     assert "2 PD office reminder(s)" in run(app, "send-reminders")
     [mail] = smtp.to(people.pd.email)
     assert mail["Subject"] == "1 submission stuck in review"
@@ -126,8 +137,7 @@ def test_a_survey_closing_soon_reminds_only_people_who_have_not_answered_once(
     answered, saved, silent, quiet = (make_user("teacher", name=n) for n in ("Ann", "Sam", "Sid", "Quin"))
     make_user("coach", name="Not in the audience")
     survey = make_survey(audience="role", audience_role="teacher", opens_in=-5, closes_in=1, title="Pilot pulse")
-    db.session.execute(update(Survey).values(published_at=utcnow() - timedelta(days=5)))
-    db.session.commit()
+    published_days_ago(5)
     answer(survey, answered, {0: 4})
     answer(survey, saved, {0: 2}, submit=False)  # a saved draft is not an answer yet
     choose(quiet, survey_closing="off")
@@ -151,8 +161,7 @@ def test_closing_reminders_wait_until_the_window_and_until_the_survey_has_been_o
         app, smtp, make_user, make_survey):
     person = make_user("teacher")
     survey = make_survey(opens_in=-3, closes_in=3)
-    db.session.execute(update(Survey).values(published_at=utcnow() - timedelta(days=3)))
-    db.session.commit()
+    published_days_ago(3)
     set_preference(db.session, person.id, "survey_open", "off")  # it was announced before; not the point here
     db.session.commit()
     run(app, "send-survey-reminders")
@@ -214,8 +223,7 @@ def test_survey_notices_follow_the_digest_choice(app, smtp, make_user, make_surv
     person = make_user("teacher")
     choose(person, survey_closing="digest")
     make_survey(opens_in=-4, closes_in=1, title="Wrap-up")
-    db.session.execute(update(Survey).values(published_at=utcnow() - timedelta(days=4)))
-    db.session.commit()
+    published_days_ago(4)
     run(app, "send-survey-reminders")
     assert smtp.messages == []
     run(app, "send-digests")

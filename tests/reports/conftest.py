@@ -24,10 +24,8 @@ from milepost.reviews import services as reviews
 from milepost.reviews.models import StageVisit
 from milepost.surveys.models import Pilot, PilotMember, Survey
 from tests.badges.conftest import make_badge, make_strand  # noqa: F401 - fixtures
-from tests.conftest import login
-from tests.evidence.conftest import PROMPTS
-from tests.evidence.conftest import PDF, PNG
-from tests.reviews.conftest import review_input, use_chain  # noqa: F401 - fixtures
+from tests.evidence.conftest import PDF, PNG, PROMPTS, send_evidence
+from tests.reviews.conftest import client_for, review_input, use_chain  # noqa: F401 - fixtures
 from tests.surveys.conftest import answer, likert, make_survey  # noqa: F401 - fixtures
 
 YEAR = 2025  # the 2025-26 school year: 1 August 2025 to 31 July 2026
@@ -83,23 +81,9 @@ def _times(sub: Submission, started: datetime, attempts: list[tuple[datetime, da
 
 
 def _send(app, teacher, badge) -> Submission:
-    """Evidence sent as a browser would: a written answer, a sheet, and a class photo marked as showing students."""
-    import io
-    from pathlib import Path
-
-    from milepost.evidence.storage import FileStore
-
-    store = FileStore(Path(app.config["UPLOAD_PATH"]) / "evidence")
-    sub = evidence.start_badge(db.session, teacher, badge)
-    evidence.save_text(db.session, sub, 0, "=HYPERLINK(\"http://evil.example\") my class of 26", by=teacher)
-    for name, content, private in (("sheet.png", PNG, False), ("class-photo.pdf", PDF, True)):
-        kept = store.save(io.BytesIO(content), filename=name, max_bytes=10 ** 7)
-        evidence.add_file(db.session, sub, 1, kept, name, by=teacher, student_info=private,
-                          max_submission_bytes=10 ** 9)
-    evidence.confirm_privacy(db.session, sub, by=teacher)
-    evidence.transition(db.session, sub, "submit", by=teacher)
-    db.session.commit()
-    return sub
+    """Evidence no report may show: a written answer that is a spreadsheet formula, a sheet and a class photo."""
+    return send_evidence(app, teacher, badge, text="=HYPERLINK(\"http://evil.example\") my class of 26",
+                         files=(("sheet.png", PNG, False), ("class-photo.pdf", PDF, True)))
 
 
 def _decide(sub, coach, decision: str):
@@ -221,17 +205,6 @@ def district(app, make_user, make_strand, make_badge, use_chain, make_survey) ->
     db.session.expire_all()
     return District(maple, oak, pine, plc, agency, literacy, b1, b2, b3, t1, t2, t3, t4, coach_maple, coach_far, pd,
                     leader, site, pilot, db.session.get(Survey, survey.id), {"s1": s1, "s2": s2, "s3": s3, "s4": s4})
-
-
-@pytest.fixture
-def client_for(app):
-    def sign_in(user):
-        c = app.test_client()
-        assert login(c, user.email).status_code == 302
-        c.user = user
-        return c
-
-    return sign_in
 
 
 YEAR_ARGS = {"year": str(YEAR)}

@@ -2,21 +2,17 @@
 sent with a real file (one of them marked as showing students), and signed-in clients."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from milepost.accounts.models import PLC, School, User
-from milepost.evidence import services as evidence
 from milepost.evidence.models import EvidenceItem, Submission
-from milepost.evidence.storage import FileStore
 from milepost.extensions import db
 from milepost.reviews import services
 from tests.badges.conftest import make_badge  # noqa: F401 - the badge factory fixture
 from tests.conftest import login
-from tests.evidence.conftest import PDF, PNG, PROMPTS
+from tests.evidence.conftest import PROMPTS, send_evidence
 
 
 @dataclass
@@ -76,21 +72,11 @@ def use_chain(app):
 
 @pytest.fixture
 def send(app, badge):
-    """send(teacher) -> a submission submitted with a written answer, a sheet (PNG) and a class photo (PDF,
-    marked as showing students)."""
-    store = FileStore(Path(app.config["UPLOAD_PATH"]) / "evidence")
+    """send(teacher) -> a submission of `badge` (or `which`) with a written answer, a sheet (PNG) and a class
+    photo (PDF, marked as showing students)."""
 
     def make(teacher, which=None) -> Submission:
-        sub = evidence.start_badge(db.session, teacher, which or badge)
-        evidence.save_text(db.session, sub, 0, "Grade 4, 26 students, maths.", by=teacher)
-        for name, content, private in (("sheet.png", PNG, False), ("class.pdf", PDF, True)):
-            kept = store.save(io.BytesIO(content), filename=name, max_bytes=10 ** 7)
-            evidence.add_file(db.session, sub, 1, kept, name, by=teacher, student_info=private,
-                              max_submission_bytes=10 ** 9)
-        evidence.confirm_privacy(db.session, sub, by=teacher)
-        evidence.transition(db.session, sub, "submit", by=teacher)
-        db.session.commit()
-        return sub
+        return send_evidence(app, teacher, which or badge)
 
     return make
 

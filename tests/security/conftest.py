@@ -80,11 +80,18 @@ def csrf(session: requests.Session, base: str, path: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', page).group(1)
 
 
+def sign_in(server, session: requests.Session, email: str, *, password: str = PASSWORD,
+            next_url: str | None = None, **extra) -> requests.Response:
+    """The sign-in form posted as a browser would, with its token; `next_url` is the page asked for."""
+    token = csrf(session, server.base, "/login")
+    return session.post(server.base + "/login", params=None if next_url is None else {"next": next_url},
+                        data={"email": email, "password": password, "csrf_token": token, **extra},
+                        allow_redirects=False)
+
+
 def signed_in(server, who: str) -> requests.Session:
     s = requests.Session()
-    token = csrf(s, server.base, "/login")
-    r = s.post(server.base + "/login", data={"email": f"{who}@probe.example", "password": PASSWORD,
-                                             "csrf_token": token}, allow_redirects=False)
+    r = sign_in(server, s, f"{who}@probe.example")
     assert r.status_code == 302, r.text[:300]
     return s
 

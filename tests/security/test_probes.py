@@ -10,7 +10,7 @@ from milepost.evidence.models import EvidenceItem
 from milepost.extensions import db
 from tests.conftest import PASSWORD
 from tests.evidence.conftest import HTML, PNG
-from tests.security.conftest import XSS, csrf, signed_in, teacher_submission
+from tests.security.conftest import XSS, csrf, sign_in, signed_in, teacher_submission
 
 
 def test_forms_without_a_csrf_token_are_refused(server):
@@ -29,11 +29,7 @@ def test_forms_without_a_csrf_token_are_refused(server):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example",
                                     "javascript:alert(1)", "http:/evil.example"])
 def test_sign_in_never_redirects_off_site(server, target):
-    s = requests.Session()
-    token = csrf(s, server.base, "/login")
-    r = s.post(server.base + "/login", params={"next": target},
-               data={"email": "teacher@probe.example", "password": PASSWORD, "csrf_token": token},
-               allow_redirects=False)
+    r = sign_in(server, requests.Session(), "teacher@probe.example", next_url=target)
     assert r.status_code == 302 and r.headers["Location"] in ("/", server.base + "/")
 
 
@@ -112,9 +108,6 @@ def test_a_teacher_cannot_raise_their_own_role_or_decide_their_own_work(server):
 def test_guessing_passwords_is_throttled(server):
     statuses = []
     for attempt in range(7):
-        s = requests.Session()
-        token = csrf(s, server.base, "/login")
-        statuses.append(s.post(server.base + "/login", data={"email": "teacher@probe.example",
-                                                             "password": f"guess number {attempt}",
-                                                             "csrf_token": token}).status_code)
+        statuses.append(sign_in(server, requests.Session(), "teacher@probe.example",
+                                password=f"guess number {attempt}").status_code)
     assert statuses[:5] == [400] * 5 and statuses[-1] == 429

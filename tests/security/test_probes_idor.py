@@ -3,25 +3,21 @@
 the safe status, and nothing protected may be in the body."""
 from __future__ import annotations
 
-import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import requests
 
 from milepost.accounts.models import User
 from milepost.core.model import utcnow
-from milepost.evidence import services as evidence
 from milepost.evidence.models import EvidenceItem, Submission
-from milepost.evidence.storage import FileStore
 from milepost.extensions import db
 from milepost.points.models import LedgerEntry
 from milepost.surveys import services as surveys
 from milepost.surveys.models import Pilot, PilotMember, Question, Survey, SurveySet
 from milepost.surveys.templates import AGREE5
-from tests.evidence.conftest import PNG
+from tests.evidence.conftest import PNG, send_evidence
 from tests.security.conftest import csrf, signed_in
 
 SECRET = "SECRET-ANSWER"
@@ -161,14 +157,8 @@ def waiting(server):
         earner = db.session.get(User, server.people["earner"])
         from milepost.badges import services as badges
 
-        sub = evidence.start_badge(db.session, earner, badges.load_badge(db.session, "goals"))
-        evidence.save_text(db.session, sub, 0, EVIDENCE, by=earner)
-        store = FileStore(Path(server.config["UPLOAD_PATH"]) / "evidence")
-        kept = store.save(io.BytesIO(PNG), filename="sheet.png", max_bytes=10 ** 7)
-        evidence.add_file(db.session, sub, 1, kept, "sheet.png", by=earner, max_submission_bytes=10 ** 9)
-        evidence.confirm_privacy(db.session, sub, by=earner)
-        evidence.transition(db.session, sub, "submit", by=earner)
-        db.session.commit()
+        sub = send_evidence(server, earner, badges.load_badge(db.session, "goals"), text=EVIDENCE,
+                            files=[("sheet.png", PNG, False)])
         item = db.session.scalar(db.select(EvidenceItem.id).where(EvidenceItem.kind == "file"))
         return {"id": sub.id, "file": item}
 

@@ -9,13 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import PASSWORD
-from tests.security.conftest import csrf, signed_in, teacher_submission
-
-
-def sign_in(server, session: requests.Session, email: str, **extra) -> requests.Response:
-    token = csrf(session, server.base, "/login")
-    return session.post(server.base + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token,
-                                                      **extra}, allow_redirects=False)
+from tests.security.conftest import csrf, sign_in, signed_in, teacher_submission
 
 
 def is_signed_in(server, cookies: dict) -> bool:
@@ -63,11 +57,7 @@ def test_signing_out_needs_the_form_token(server):
                                     "\\\\evil.example", "https:evil.example", "///evil.example", " //evil.example",
                                     "%2F%2Fevil.example", "/%09/evil.example"])
 def test_sign_in_never_redirects_off_site_whatever_the_disguise(server, target):
-    s = requests.Session()
-    token = csrf(s, server.base, "/login")
-    r = s.post(server.base + "/login", params={"next": target},
-               data={"email": "teacher@probe.example", "password": PASSWORD, "csrf_token": token},
-               allow_redirects=False)
+    r = sign_in(server, requests.Session(), "teacher@probe.example", next_url=target)
     assert r.status_code == 302
     location = r.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
