@@ -168,8 +168,9 @@ def after_transition(session, submission, action: str, by) -> None:
 
 
 def awards_of(session, user) -> list[Award]:
-    from sqlalchemy.orm import selectinload
+    """The person's awards, newest first, each with its badge and version joined in (one query)."""
+    from sqlalchemy.orm import joinedload
 
     return session.scalars(select(Award).where(Award.user_id == user.id)
-                           .options(selectinload(Award.badge), selectinload(Award.badge_version))
+                           .options(joinedload(Award.badge), joinedload(Award.badge_version))
                            .order_by(Award.issued_at.desc())).all()

@@ -38,16 +38,7 @@ def mine():
         history=services.history(db.session, current_user.id), kind_labels=KIND_LABELS,
         rewards=services.rewards_for(db.session, current_user.id, points=progress.standing.points,
                                      reached={r.tier_id for r in progress.reached}),
-        awards=_awards_of(current_user))
-
-
-def _awards_of(user) -> list[Award]:
-    """awards.awards_of with each badge and version joined in, so the page reads them in one query."""
-    from sqlalchemy.orm import joinedload
-
-    return db.session.scalars(select(Award).where(Award.user_id == user.id)
-                              .options(joinedload(Award.badge), joinedload(Award.badge_version))
-                              .order_by(Award.issued_at.desc())).all()
+        awards=awards.awards_of(db.session, current_user))
 
 
 @bp.post("/points/leaderboard-choice")
