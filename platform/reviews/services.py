@@ -548,10 +548,20 @@ def reviews_of(session, submission) -> list[Review]:
                            .order_by(Review.id)).unique().all()
 
 
-def draft_review(session, submission, user) -> Review | None:
-    return session.scalar(select(Review).where(
-        Review.submission_id == submission.id, Review.attempt_number == submission.attempt_number,
-        Review.reviewer_id == user.id).order_by(Review.id.desc()))
+def draft_review(reviews: list[Review], submission, user) -> Review | None:
+    """This person's latest review of the current attempt, from the reviews reviews_of read."""
+    mine = [r for r in reviews if r.attempt_number == submission.attempt_number and r.reviewer_id == user.id]
+    return max(mine, key=lambda r: r.id) if mine else None
+
+
+def colleagues_reviews(reviews: list[Review], submission, user) -> tuple[list[Review], list[Review]]:
+    """From the reviews reviews_of read, what the other reviewers submitted: their feedback on the current
+    attempt in chain order (as teacher_feedback gives it), and their private notes of every attempt."""
+    submitted = [r for r in reviews if r.status == "submitted" and r.reviewer_id != user.id]
+    feedback = sorted((r for r in submitted if r.attempt_number == submission.attempt_number),
+                      key=lambda r: (r.position, r.submitted_at, r.id))
+    notes = sorted((r for r in submitted if r.private_note != ""), key=lambda r: (r.attempt_number, r.position, r.id))
+    return feedback, notes
 
 
 @dataclass

@@ -114,7 +114,7 @@ def review(submission_id: int):
     stage = track.chain.stage_at(track.position)
     scoring = submission.state in services.OPEN and access.can_score(current_user, submission)
     reviews = services.reviews_of(db.session, submission)
-    draft = _draft(reviews, submission) if scoring else None
+    draft = services.draft_review(reviews, submission, current_user) if scoring else None
     if draft is not None and draft.position != track.position:
         draft = None
     form = ReviewForm(obj=draft)
@@ -142,12 +142,6 @@ def review(submission_id: int):
     return _render_review(submission, track, form, scoring, draft, problems, reviews), 400 if problems else 200
 
 
-def _draft(reviews, submission):
-    """This person's latest review of the current attempt (services.draft_review, from reviews already read)."""
-    mine = [r for r in reviews if r.attempt_number == submission.attempt_number and r.reviewer_id == current_user.id]
-    return max(mine, key=lambda r: r.id) if mine else None
-
-
 def _scores_from_form(submission) -> dict[int, dict]:
     scores = {}
     for index, _criterion in enumerate(services.rubric(submission)["criteria"]):
@@ -161,11 +155,7 @@ def _scores_from_form(submission) -> dict[int, dict]:
 def _render_review(submission, track, form, scoring, draft, problems, reviews):
     stage = track.chain.stage_at(track.position)
     items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
-    submitted = [r for r in reviews if r.status == "submitted" and r.reviewer_id != current_user.id]
-    # What services.teacher_feedback and the notes query select, in their order, from the reviews read once.
-    others = sorted((r for r in submitted if r.attempt_number == submission.attempt_number),
-                    key=lambda r: (r.position, r.submitted_at, r.id))
-    notes = sorted((r for r in submitted if r.private_note != ""), key=lambda r: (r.attempt_number, r.position, r.id))
+    others, notes = services.colleagues_reviews(reviews, submission, current_user)
     typed = {s.criterion_index: s for s in draft.scores} if draft else {}
     if request.method == "POST":
         typed = {i: SimpleNamespace(**v) for i, v in _scores_from_form(submission).items()}
