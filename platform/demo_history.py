@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from functools import partial
 
 from sqlalchemy import select
@@ -39,8 +39,9 @@ def clock(moment: datetime):
 def window(now: datetime) -> tuple[datetime, datetime]:
     """The period the history covers: the school year so far (from 1 August), or the last MIN_SPAN_DAYS days
     when the school year is younger than that."""
-    year = now.year if now.month >= 8 else now.year - 1
-    start = datetime(year, 8, 1, tzinfo=timezone.utc)
+    from milepost.points.standings import year_start
+
+    start = datetime.combine(year_start(now), time(0), tzinfo=timezone.utc)
     return min(start, now - timedelta(days=MIN_SPAN_DAYS)), now
 
 

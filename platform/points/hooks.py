@@ -42,14 +42,15 @@ def points_group() -> None:
 def verify_command(repair: bool) -> None:
     """Recompute every balance, badge and period total and every school and PLC total from the ledger, and
     every badge's holder count from the awards, and report any difference (exit 1 if any)."""
-    problems = [f"user {d.user_id}: cached {d.cached}, ledger {d.ledger}" for d in services.verify(db.session)]
-    problems += standings.check(db.session)
+    totals = [f"user {d.user_id}: cached {d.cached}, ledger {d.ledger}" for d in services.verify(db.session)]
+    totals += standings.check(db.session)
     earners = awards.check_earners(db.session)
-    problems += earners
+    problems = totals + earners
     for line in problems:
         click.echo(line)
     if repair and problems:
-        services.verify(db.session, repair=True)
+        if totals:
+            standings.rebuild(db.session)  # balances, badge and period totals, school and PLC totals
         if earners:
             awards.rebuild_earners(db.session)
         db.session.commit()

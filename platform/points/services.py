@@ -3,7 +3,6 @@ transaction; reaching a tier is recorded once; rewards never take points away.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -101,15 +100,13 @@ class Difference:
     ledger: int
 
 
-def verify(session, *, repair: bool = False) -> list[Difference]:
-    """Every cached balance recomputed from the ledger; the ones that differ (fixed if repair)."""
+def verify(session) -> list[Difference]:
+    """Every cached balance recomputed from the ledger; the ones that differ (standings.rebuild repairs them)."""
     sums = dict(session.execute(select(LedgerEntry.user_id, func.sum(LedgerEntry.amount))
                                 .group_by(LedgerEntry.user_id)).all())
     cached = dict(session.execute(select(PointsAccount.user_id, PointsAccount.balance)).all())
     differences = [Difference(uid, cached.get(uid, 0), int(sums.get(uid, 0) or 0))
                    for uid in sorted(set(sums) | set(cached)) if cached.get(uid, 0) != int(sums.get(uid, 0) or 0)]
-    if repair and (differences or standings.check(session)):
-        standings.rebuild(session)  # balances, badge and period totals, school and PLC totals
     return differences
 
 
@@ -322,16 +319,6 @@ def save_reward(session, reward: Reward | None, *, name: str, description: str, 
 # --------------------------------------------------------------------------- leaderboards
 
 PERIODS = {"month": "This month", "year": "This school year", "all": "All time"}
-
-
-def period_start(period: str, now: datetime | None = None) -> datetime | None:
-    now = now or utcnow()
-    if period == "month":
-        return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    if period == "year":  # school years start on 1 August
-        year = now.year if now.month >= 8 else now.year - 1
-        return datetime(year, 8, 1, tzinfo=timezone.utc)
-    return None
 
 
 @dataclass

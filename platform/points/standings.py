@@ -20,6 +20,12 @@ from milepost.core.model import utcnow
 from milepost.points.models import LedgerEntry, PLCTotals, PointsAccount, SchoolTotals
 
 PERIODS = ("month", "year")
+SCHOOL_YEAR_STARTS = 8  # the month a school year starts in (1 August): the leaderboards', the reports', the demo's
+
+
+def school_year_of(day: date | datetime) -> int:
+    """The calendar year a school year starts in (2025 for 2025-26)."""
+    return day.year if day.month >= SCHOOL_YEAR_STARTS else day.year - 1
 
 
 def month_start(now: datetime) -> date:
@@ -27,8 +33,7 @@ def month_start(now: datetime) -> date:
 
 
 def year_start(now: datetime) -> date:
-    """School years start on 1 August."""
-    return date(now.year if now.month >= 8 else now.year - 1, 8, 1)
+    return date(school_year_of(now), SCHOOL_YEAR_STARTS, 1)
 
 
 def starts(now: datetime | None = None) -> dict[str, date]:

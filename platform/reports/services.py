@@ -22,12 +22,12 @@ from milepost.core.model import UTCDateTime, utcnow
 from milepost.evidence.models import Attempt, Submission
 from milepost.points import services as points
 from milepost.points.models import DegreeTier, Reward, RewardClaim, TierReached
+from milepost.points.standings import SCHOOL_YEAR_STARTS, school_year_of  # noqa: F401 - the leaderboards' school year
 from milepost.reviews.models import STAGE_KINDS, StageVisit
 from milepost.surveys import results as calc
 from milepost.surveys.models import Pilot, PilotMember, Survey, SurveyParticipation, pilot_badge
 from milepost.surveys.services import audience_filter
 
-SCHOOL_YEAR_STARTS = 8          # 1 August, as the leaderboard's school year (points.services.period_start)
 MAX_RANGE_DAYS = 366 * 5        # the monthly chart stays readable
 SURVEY_LIMIT = 12               # the most recent surveys in the period
 NOT_YET_FLAG_RATE = 50.0        # a badge returned this often (percent) ...
@@ -37,11 +37,6 @@ DECISION = "decision"           # the overall step: evidence sent -> "meets" or 
 
 
 # --------------------------------------------------------------------------- periods and filters
-
-
-def school_year_of(day: date) -> int:
-    """The calendar year a school year starts in (2025 for 2025-26)."""
-    return day.year if day.month >= SCHOOL_YEAR_STARTS else day.year - 1
 
 
 def school_year_dates(start_year: int) -> tuple[date, date]:
@@ -546,10 +541,15 @@ class TeacherRecord:
         return self.progress.standing.credit_hours
 
 
+def person_by_id(session, user_id: int) -> User | None:
+    """Whose record or statement it is, with their school."""
+    return session.scalar(select(User).where(User.id == user_id).options(selectinload(User.school)))
+
+
 def teacher_record(session, user_id: int) -> TeacherRecord | None:
     """What /points and /my/badges show the teacher, through the same functions: points.balance,
     points.degree_progress (credit hours and tiers), points.history and awards.awards_of."""
-    person = session.scalar(select(User).where(User.id == user_id).options(selectinload(User.school)))
+    person = person_by_id(session, user_id)
     if person is None:
         return None
     progress = points.degree_progress(session, person.id)
