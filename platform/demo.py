@@ -1,74 +1,19 @@
-"""The demo district: `milepost seed-demo`. Every step is idempotent (looks before it adds)."""
+"""The demo district: `milepost seed-demo` runs each feature's demo step, in the order of
+milepost.app.FEATURES (people first, then the catalogue, points, a year of reviews, the pilot and surveys).
+Every step is idempotent (it looks before it adds), so running it again changes nothing."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from flask import current_app
 
-from milepost.accounts.models import PLC, School, User
-from milepost.accounts.services import save_plc, save_school, save_user
+from milepost.accounts.demo import PASSWORD, SHOWN
+from milepost.core.features import demo_steps
 
-PASSWORD = "milepost-demo"
-SCHOOLS = ["Riverbend Elementary School", "Cedar Ridge Middle School"]
-
-# (name, email, roles, school index or None)
-PEOPLE = [
-    ("Dana Whitfield", "dana.whitfield@riverbend.example", ["pd_admin", "teacher"], None),
-    ("Marcus Ortega", "marcus.ortega@riverbend.example", ["leader"], None),
-    ("Priya Raman", "priya.raman@riverbend.example", ["site_admin"], None),
-    ("Grace Okafor", "grace.okafor@riverbend.example", ["coach", "teacher"], 0),
-    ("Tomás Rivera", "tomas.rivera@riverbend.example", ["coach", "teacher"], 1),
-    ("Alicia Chen", "alicia.chen@riverbend.example", ["teacher"], 0),
-    ("Ben Adeyemi", "ben.adeyemi@riverbend.example", ["teacher"], 0),
-    ("Carmen Diaz", "carmen.diaz@riverbend.example", ["teacher"], 0),
-    ("Devon Price", "devon.price@riverbend.example", ["teacher"], 0),
-    ("Elena Petrova", "elena.petrova@riverbend.example", ["teacher"], 1),
-    ("Farid Haddad", "farid.haddad@riverbend.example", ["teacher"], 1),
-    ("Hannah Lindqvist", "hannah.lindqvist@riverbend.example", ["teacher"], 1),
-    ("Isaac Moreno", "isaac.moreno@riverbend.example", ["teacher"], 1),
-    # Joined the demo for the pilot's survey groups (surveys/demo.py); here so they can be in PLCs too.
-    ("Jordan Blake", "jordan.blake@riverbend.example", ["teacher"], 0),
-    ("Keiko Tanaka", "keiko.tanaka@riverbend.example", ["teacher"], 0),
-    ("Luis Navarro", "luis.navarro@riverbend.example", ["teacher"], 1),  # new to the district: in no PLC yet
-    ("Maya Singh", "maya.singh@riverbend.example", ["teacher"], 1),
-]
-
-# (name, school index or None, facilitator email, member emails, description)
-PLCS = [
-    ("Primary literacy team", 0, "grace.okafor@riverbend.example",
-     ["alicia.chen@riverbend.example", "ben.adeyemi@riverbend.example", "carmen.diaz@riverbend.example",
-      "keiko.tanaka@riverbend.example"],
-     "K-2 teachers building a shared approach to reading conferences."),
-    ("Upper elementary math", 0, "devon.price@riverbend.example",
-     ["devon.price@riverbend.example", "carmen.diaz@riverbend.example", "jordan.blake@riverbend.example"],
-     "Grades 3-5 looking at student work samples together."),
-    ("Grade 7 humanities", 1, "tomas.rivera@riverbend.example",
-     ["elena.petrova@riverbend.example", "farid.haddad@riverbend.example"],
-     "Project-based units and the feedback students get on them."),
-    ("Science and STEM", 1, "hannah.lindqvist@riverbend.example",
-     ["hannah.lindqvist@riverbend.example", "isaac.moreno@riverbend.example", "maya.singh@riverbend.example"],
-     "Lab routines, inquiry and student goal-setting."),
-    ("New teacher circle", None, "dana.whitfield@riverbend.example",
-     ["ben.adeyemi@riverbend.example", "isaac.moreno@riverbend.example"],
-     "First- and second-year teachers across the district."),
-]
-
-# Who to sign in as, to see each role's side of the product.
-SHOWN = [
-    ("teacher", "alicia.chen@riverbend.example"),
-    ("coach (and teacher)", "grace.okafor@riverbend.example"),
-    ("PD office (pd_admin)", "dana.whitfield@riverbend.example"),
-    ("district leader", "marcus.ortega@riverbend.example"),
-    ("site admin", "priya.raman@riverbend.example"),
-]
-
-# Later features append their own step: fn(session, people_by_email) -> None.
-STEPS: list = []
+__all__ = ["PASSWORD", "seed"]
 
 
 def sign_in_notes() -> list[str]:
     """What to know before signing in as the staff accounts (printed after the list of people)."""
-    from flask import current_app, has_app_context
-
-    if has_app_context() and not current_app.config.get("TWO_FACTOR_REQUIRED", True):
+    if not current_app.config.get("TWO_FACTOR_REQUIRED", True):
         return []
     return ["The PD office and site admin accounts (dana.whitfield, priya.raman) are asked to set up an",
             "authenticator app (a second factor) the first time they sign in. To skip that in a local demo,",
@@ -76,30 +21,9 @@ def sign_in_notes() -> list[str]:
 
 
 def seed(session) -> dict:
-    schools = {}
-    for name in SCHOOLS:
-        schools[name] = session.scalar(select(School).filter_by(name=name)) or save_school(
-            session, None, name=name, actor=None)
-    school_list = [schools[n] for n in SCHOOLS]
-
-    people = {}
-    for name, email, roles, school_index in PEOPLE:
-        user = session.scalar(select(User).filter_by(email=email))
-        if user is None:
-            user = save_user(session, None, actor=None, email=email, display_name=name, roles=roles,
-                             school=school_list[school_index] if school_index is not None else None,
-                             plcs=[], password=PASSWORD)
-        people[email] = user
-
-    for name, school_index, facilitator, members, description in PLCS:
-        school = school_list[school_index] if school_index is not None else None
-        query = select(PLC).filter_by(name=name, school_id=school.id if school else None)
-        if session.scalar(query) is None:
-            save_plc(session, None, name=name, school=school, facilitator=people[facilitator],
-                     members=[people[e] for e in members], description=description, actor=None)
-
-    for step in STEPS:
+    """Run every demo step in this app's order; what to tell the person who ran it."""
+    people: dict = {}
+    for step in demo_steps(current_app):
         step(session, people)
     session.flush()
-
     return {"password": PASSWORD, "people": SHOWN, "notes": sign_in_notes()}

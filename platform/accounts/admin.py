@@ -10,7 +10,6 @@ from milepost.accounts import services
 from milepost.accounts.forms import PLCForm, RosterForm, SchoolForm, UserForm
 from milepost.accounts.models import PLC, PLCMembership, School, User, UserRole
 from milepost.accounts.roster import import_roster
-from milepost.accounts.views import send_reset_email
 from milepost.core.access import ROLES, STAFF_ROLES, roles
 from milepost.core.errors import ValidationFailed
 from milepost.core.forms import apply_change, choices
@@ -93,9 +92,8 @@ def new_person():
     if form.validate_on_submit():
         user = _save_user(None, form)
         if user is not None:
-            token = services.issue_reset_token(db.session, user, hours=services.INVITE_HOURS)
+            services.issue_reset_token(db.session, user, hours=services.INVITE_HOURS, welcome=True)
             db.session.commit()
-            send_reset_email(user, token, welcome=True)
             flash(f"{user.display_name} is added and has been emailed a link to choose a password.", "success")
             return redirect(url_for("admin.people"))
     return render_template("admin/person_form.html", form=form, person=None), 400 if form.errors or form.form_errors else 200
@@ -204,20 +202,12 @@ def roster():
             db.session.rollback()
             message, problems = exc.message, exc.problems
         else:
-            invite_new_people(result.created)
+            services.invite_people(db.session, result.created)
+            db.session.commit()
             flash(f"Roster imported: {len(result.created)} added, {len(result.updated)} updated, "
                   f"{result.unchanged} unchanged.", "success")
     status = 400 if (form.errors or message) else 200
     return render_template("admin/roster.html", form=form, problems=problems, message=message, result=result), status
-
-
-def invite_new_people(emails: list[str]) -> None:
-    """Commit the import, then email each new person a link to choose a password."""
-    users = db.session.scalars(select(User).where(User.email.in_(emails))).all() if emails else []
-    tokens = [(u, services.issue_reset_token(db.session, u, hours=services.INVITE_HOURS)) for u in users]
-    db.session.commit()
-    for user, token in tokens:
-        send_reset_email(user, token, welcome=True)
 
 
 def home_cards(user) -> list[dict]:

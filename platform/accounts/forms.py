@@ -12,46 +12,6 @@ from milepost.core.forms import MultiCheckboxField, choices
 
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Please enter your email.")],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")],
-                             render_kw={"autocomplete": "current-password"})
-    remember = BooleanField("Keep me signed in on this device")
-
-
-def _new_password(label: str) -> PasswordField:
-    return PasswordField(label, validators=[
-        DataRequired("Please choose a password."),
-        Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
-    ], render_kw={"autocomplete": "new-password"},
-        description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.")
-
-
-def _confirm() -> PasswordField:
-    return PasswordField("Type the new password again", validators=[
-        DataRequired("Please type the new password again."),
-        EqualTo("new_password", "The two passwords do not match."),
-    ], render_kw={"autocomplete": "new-password"})
-
-
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Please enter your current password.")],
-                                     render_kw={"autocomplete": "current-password"})
-    new_password = _new_password("New password")
-    confirm = _confirm()
-
-
-class ResetRequestForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Please enter your email.")],
-                       render_kw={"autocomplete": "username"})
-
-
-class ResetForm(FlaskForm):
-    new_password = _new_password("New password")
-    confirm = _confirm()
-
-
 class UserForm(FlaskForm):
     display_name = StringField("Name", validators=[DataRequired("Please give the person's name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Please give an email address."), Length(max=254)])

@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from milepost.accounts.models import PLC, PasswordResetToken, PLCMembership, School, User
-from milepost.core import audit
+from milepost.core import audit, signals
 from milepost.core.access import ROLES
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
@@ -131,14 +131,24 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_reset_token(session, user: User, *, hours: float) -> str:
-    """A new token for the user; the raw value goes only into the email."""
+def issue_reset_token(session, user: User, *, hours: float, welcome: bool = False) -> str:
+    """A new token for the user; the raw value goes only into the email, which the receivers of
+    account_link_issued send once this transaction commits (a reset, or with welcome=True an invitation)."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(PasswordResetToken(
         user=user, token_hash=_token_hash(token), created_at=now, expires_at=now + timedelta(hours=hours)
     ))
+    signals.account_link_issued.send(user, session=session, token=token, hours=hours, welcome=welcome)
     return token
+
+
+def invite_people(session, emails: list[str]) -> list[User]:
+    """Invite each of these (new) people to choose a password: a link that lasts INVITE_HOURS."""
+    users = session.scalars(select(User).where(User.email.in_(emails))).all() if emails else []
+    for user in users:
+        issue_reset_token(session, user, hours=INVITE_HOURS, welcome=True)
+    return list(users)
 
 
 def find_reset_token(session, token: str) -> PasswordResetToken:

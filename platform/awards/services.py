@@ -1,21 +1,15 @@
-"""Issuing and revoking awards. Other features listen through `on_issued` and `on_revoked`
-(points, credentials, notifications), inside the same transaction."""
+"""Issuing and revoking awards. Other features hear of them through the award_issued and award_revoked
+signals (points, credentials, notifications), inside the same transaction."""
 from __future__ import annotations
-
-from typing import Callable
 
 from sqlalchemy import delete, event, exists, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from milepost.awards.models import Award, BadgeEarners
-from milepost.core import audit
+from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
-
-on_issued: list[Callable] = []   # fn(session, award)
-on_revoked: list[Callable] = []  # fn(session, award)
-
 
 def issue_award(session, *, user_id: int, badge, version, by=None, submission=None, how: str = "earned",
                 note: str = "") -> tuple[Award, bool]:
@@ -38,8 +32,7 @@ def issue_award(session, *, user_id: int, badge, version, by=None, submission=No
             raise
         return existing, False
     audit.record(session, "award.issued", actor=by, target=award, how=how, badge=badge.slug, user_id=user_id)
-    for listener in on_issued:
-        listener(session, award)
+    signals.award_issued.send(award, session=session)
     return award, True
 
 
@@ -51,19 +44,12 @@ def revoke_award(session, award: Award, *, reason: str, by) -> Award:
     award.revoked_at, award.revoked_reason, award.revoked_by_id = utcnow(), reason.strip(), by.id
     audit.record(session, "award.revoked", actor=by, target=award, reason=reason.strip())
     session.flush()
-    for listener in on_revoked:
-        listener(session, award)
+    signals.award_revoked.send(award, session=session)
     return award
 
 
 def active_filter():
     return Award.revoked_at.is_(None) & ((Award.expires_at.is_(None)) | (Award.expires_at > utcnow()))
-
-
-def earned_badge_ids(session, user) -> tuple[set[int], set[int]]:
-    """For the catalogue: (nothing in progress, badges this person holds)."""
-    ids = session.scalars(select(Award.badge_id).where(Award.user_id == user.id, active_filter())).all()
-    return set(), set(ids)
 
 
 def earner_counts(session, badge_ids) -> dict[int, int]:
@@ -158,13 +144,6 @@ def go_to_people(session, badge_id: int, limit: int) -> list:
                                   User.active.is_(True))
                            .options(joinedload(User.school), lazyload(User.role_rows))
                            .order_by(User.display_name).limit(limit)).all()
-
-
-def after_transition(session, submission, action: str, by) -> None:
-    """A submission decided "meets" becomes an award in the same transaction."""
-    if action == "award":
-        issue_award(session, user_id=submission.user_id, badge=submission.badge, version=submission.badge_version,
-                    by=by, submission=submission)
 
 
 def awards_of(session, user) -> list[Award]:

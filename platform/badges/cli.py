@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from milepost.badges import exchange
 from milepost.badges.models import Badge
-from milepost.cli import refuse
+from milepost.core.cli import refuse
 from milepost.core import audit
 from milepost.core.errors import ValidationFailed
 from milepost.extensions import db
@@ -47,6 +47,6 @@ def import_badges(file) -> None:
     click.echo(result.summary())
 
 
-def register(app: Flask) -> None:
+def init_cli(app: Flask) -> None:
     for command in (export_badges, import_badges):
         app.cli.add_command(command)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from milepost import demo
 from milepost.badges import exchange
 from milepost.badges.models import Badge
 
@@ -19,7 +18,3 @@ def seed_demo_catalogue(session, people: dict, path: Path = CATALOGUE) -> None:
     if session.scalar(select(Badge.id).limit(1)) is not None or not path.exists():
         return
     exchange.import_catalogue(session, exchange.parse(path.read_bytes()), actor=people.get(PD_OFFICE))
-
-
-if seed_demo_catalogue not in demo.STEPS:
-    demo.STEPS.append(seed_demo_catalogue)

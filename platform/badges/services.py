@@ -1,5 +1,5 @@
 """Catalogue rules: checking and saving badges, publishing and versions, search and filters, and
-the hooks through which later features (evidence, awards) tell the catalogue about progress.
+the questions (signals) through which later features (evidence, awards) tell the catalogue about progress.
 
 A badge travels as a *document*: the dictionary of the exchange format (see exchange.py). The
 authoring form, the JSON import, the preview and the version snapshots all use that one shape,
@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from milepost.badges.models import (KINDS, LEVELS, PROMPT_KINDS, STATUSES, Badge, BadgePrompt, BadgeTag,
                                     BadgeVersion, Collection, CollectionEntry, RubricCriterion, Strand,
                                     badge_prerequisite)
-from milepost.core import audit
+from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
 
@@ -630,7 +630,7 @@ def save_collection(session, collection: Collection | None, *, slug: str, name: 
     return collection
 
 
-# --------------------------------------------------------------------------- progress hooks
+# --------------------------------------------------------------------------- progress (answered by evidence and awards)
 
 
 @dataclass(frozen=True)
@@ -641,30 +641,11 @@ class Progress:
     earned: frozenset = frozenset()
 
 
-@dataclass
-class CatalogueHooks:
-    """Later features plug in here; until they do, nobody has progress or awards.
-
-    progress(session, user) -> (in_progress_ids, earned_ids)
-    earner_counts(session, badge_ids) -> {badge_id: how many people hold it}
-    go_to_people(session, badge_id, limit) -> [users who hold it and agreed to be asked about it],
-        with .school loaded (the badge page shows it)
-    Each should run a fixed number of queries whatever the number of badges or earners."""
-
-    progress: list[Callable] = field(default_factory=list)
-    earner_counts: list[Callable] = field(default_factory=list)
-    go_to_people: list[Callable] = field(default_factory=list)
-
-
-hooks = CatalogueHooks()
-
-
 def progress_for(session, user) -> Progress:
     in_progress, earned = set(), set()
     if user is None or not getattr(user, "is_authenticated", False):
         return Progress()
-    for provider in hooks.progress:
-        started, done = provider(session, user)
+    for started, done in signals.answers(signals.progress_asked, user, session=session):
         in_progress.update(started)
         earned.update(done)
     return Progress(frozenset(in_progress - earned), frozenset(earned))
@@ -673,16 +654,16 @@ def progress_for(session, user) -> Progress:
 def earner_counts(session, badge_ids) -> dict[int, int]:
     counts: dict[int, int] = {}
     ids = list(badge_ids)
-    for provider in hooks.earner_counts:
-        for badge_id, n in provider(session, ids).items():
+    for answer in signals.answers(signals.earner_counts_asked, None, session=session, badge_ids=ids):
+        for badge_id, n in answer.items():
             counts[badge_id] = counts.get(badge_id, 0) + n
     return counts
 
 
 def go_to_people(session, badge_id: int, limit: int = 12) -> list:
     people = []
-    for provider in hooks.go_to_people:
-        people.extend(provider(session, badge_id, limit))
+    for answer in signals.answers(signals.go_to_people_asked, None, session=session, badge_id=badge_id, limit=limit):
+        people.extend(answer)
     return people[:limit]
 
 

@@ -1,1 +1,11 @@
-"""What every feature shares: the model base, access rules, errors, mail, audit, themes."""
+"""What every feature shares: the model base, access rules, errors, signals, mail, audit, themes."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from milepost.core import audit, cli, settings, views  # noqa: F401 - audit, settings: their tables
+
+    app.register_blueprint(views.bp)
+    cli.init_cli(app)  # backup, restore and the `export` group

@@ -64,7 +64,7 @@ def roles(*names: str) -> Callable[[Callable], Callable]:
 def _to_login():
     if request.path.startswith("/api/"):
         abort(401)
-    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("signin.login", next=request.full_path.rstrip("?")))
 
 
 def safe_next(target: str | None, default: str) -> str:

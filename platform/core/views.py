@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from milepost.core.access import public, roles, signed_in
+from milepost.core.features import home_card_providers
 from milepost.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -20,7 +21,7 @@ def home():
 def home_sections() -> list[dict]:
     """The cards on the home page: each feature adds its own for the roles it serves."""
     cards = []
-    for provider in current_app.extensions.get("milepost_home", []):
+    for provider in home_card_providers(current_app):
         cards.extend(provider(current_user) or [])
     return cards
 

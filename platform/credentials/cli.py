@@ -11,7 +11,7 @@ from sqlalchemy import select
 from milepost.extensions import db
 
 
-def register(app: Flask) -> None:
+def init_cli(app: Flask) -> None:
     app.cli.add_command(credentials_group)
     app.cli.add_command(export_learning_record)
 

@@ -129,8 +129,8 @@ def revoked_awards(session) -> list[Award]:
     return session.scalars(select(Award).where(Award.revoked_at.is_not(None)).order_by(Award.revoked_at)).all()
 
 
-def on_award_issued(session, award: Award) -> None:
-    """Listener on awards.services.on_issued: fix the credential state and apply the badge's validity."""
+def prepare_credential(session, award: Award) -> None:
+    """For a new award: fix its credential state and apply the badge's validity (an expiry)."""
     credential_state(session, award)
     if award.expires_at is None:
         validity = session.get(BadgeValidity, award.badge_id)

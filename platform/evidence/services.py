@@ -6,7 +6,6 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -14,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from milepost.badges import services as badges
 from milepost.badges.models import Badge
-from milepost.core import audit
+from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from milepost.core.model import utcnow
 from milepost.evidence.models import Attempt, EvidenceItem, StoredFile, Submission, SubmissionEvent
@@ -48,19 +47,13 @@ ACTION_WORDS = {
     "begin_review": "start reviewing", "advance": "pass on", "send_back": "pass back", "return": "return", "award": "award",
 }
 
-# The review feature registers who reviews a submission; until then coaches and the PD office do.
-reviewer_checks: list[Callable] = []
-# Called after a transition, in the same transaction (awards, points, notifications).
-after_transition: list[Callable] = []
-
-
 def is_reviewer(user, submission: Submission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or user.id == submission.user_id:
         return False
     if submission.state == "draft" and submission.submitted_at is None:
         return False
-    if reviewer_checks:
-        return any(check(user, submission) for check in reviewer_checks)
+    if signals.reviewer_asked.receivers:
+        return any(signals.answers(signals.reviewer_asked, submission, user=user))
     return user.has_role("coach", "pd_admin")
 
 
@@ -279,8 +272,7 @@ def transition(session, submission: Submission, action: str, *, by, note: str = 
     if rule.who == "reviewer" and action != "begin_review":
         audit.record(session, f"submission.{action}", actor=by, target=submission, stage=submission.stage)
     session.flush()
-    for hook in after_transition:
-        hook(session, submission, action, by)
+    signals.submission_changed.send(submission, session=session, action=action, by=by)
     return submission
 
 
@@ -337,13 +329,6 @@ def my_submissions(session, user) -> dict[str, list[Submission]]:
         key = "waiting" if s.state in ("submitted", "in_review") else s.state
         groups[key].append(s)
     return groups
-
-
-def progress(session, user) -> tuple[set[int], set[int]]:
-    """For the catalogue: badges under way (what is earned comes from the awards)."""
-    ids = session.scalars(select(Submission.badge_id).where(
-        Submission.user_id == user.id, Submission.state.not_in(("withdrawn", "awarded")))).all()
-    return set(ids), set()
 
 
 # --------------------------------------------------------------------------- links

@@ -345,3 +345,16 @@ def upload_chunk(upload_id: str):
     db.session.commit()
     return jsonify(id=upload.id, offset=upload.size, size=upload.size, done=True, item=item.id,
                    filename=item.filename)
+
+
+def home_cards(user) -> list[dict]:
+    return [{"title": "My badges", "text": "Your drafts, feedback to read, submissions waiting and badges earned.",
+             "url": url_for("evidence.dashboard")}]
+
+
+def my_submission(badge) -> Submission | None:
+    """For templates: the signed-in person's submission for this badge, if they have started it (one query)."""
+    if not current_user.is_authenticated:
+        return None
+    return db.session.scalar(select(Submission).where(Submission.user_id == current_user.id,
+                                                      Submission.badge_id == badge.id))

@@ -45,7 +45,6 @@ def worker(burst: bool) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=burst)
 
 
-def register(app: Flask) -> None:
+def init_cli(app: Flask) -> None:
     for command in (send_digests, send_pending_mail, worker):
-        if command.name not in app.cli.commands:
-            app.cli.add_command(command)
+        app.cli.add_command(command)

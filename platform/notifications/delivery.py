@@ -174,19 +174,8 @@ def mail_queue():
 
 
 def enqueue(ids: list[int]) -> None:
-    mail_queue().enqueue("milepost.notifications.delivery.deliver_job", list(ids), job_timeout=300,
+    mail_queue().enqueue("milepost.jobs.deliver_mail", list(ids), job_timeout=300,
                          result_ttl=0, failure_ttl=86400)
-
-
-def deliver_job(ids: list[int]) -> None:
-    """The RQ job: `milepost worker` runs it inside the app; a bare `rq worker` gets an app made here."""
-    if has_app_context():
-        deliver(ids)
-        return
-    from milepost.app import create_app
-
-    with create_app().app_context():
-        deliver(ids)
 
 
 # --------------------------------------------------------------------------- sending

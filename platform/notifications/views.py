@@ -1,7 +1,7 @@
 """Notification pages: my list (open, mark read), my email choices, and the sign-in-free unsubscribe link."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField
@@ -92,3 +92,12 @@ def unsubscribe(token: str):
         return render_template("notifications/unsubscribe.html", problem=exc.message), 404
     return render_template("notifications/unsubscribe.html", found=found, token=token,
                            done=request.method == "POST")
+
+
+def unread_notifications() -> int:
+    """For the header: one indexed COUNT per request, and only for someone signed in."""
+    if not current_user.is_authenticated:
+        return 0
+    if "milepost_unread" not in g:
+        g.milepost_unread = services.unread_count(db.session, current_user.id)
+    return g.milepost_unread

@@ -1,10 +1,9 @@
 """Demo degree tiers and rewards. The badges the demo teachers earn, the points, the tiers they reach and the
-rewards they claim come after, through the review chain (milepost.demo_history)."""
+rewards they claim come after, through the review chain (milepost.reviews.demo)."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from milepost import demo
 from milepost.badges.models import Badge
 from milepost.points import services
 from milepost.points.models import DegreeTier
@@ -37,8 +36,5 @@ def seed_points(session, people: dict) -> None:
                              tier=tiers.get(tier), active=True, actor=None)
 
 
-if seed_points not in demo.STEPS:
-    demo.STEPS.append(seed_points)
 
 # The school year of activity runs once the degree exists (its awards reach tiers as they happen).
-from milepost import demo_history  # noqa: E402,F401

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from milepost.awards.models import Award
 from milepost.awards.services import active_filter
 from milepost.badges.models import Badge, BadgeVersion
-from milepost.core import audit
+from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
 from milepost.points import standings
@@ -59,14 +59,16 @@ def balance(session, user_id: int) -> int:
     return account.balance if account else 0
 
 
-def on_award_issued(session, award: Award) -> None:
+def credit_award(session, award: Award) -> None:
+    """A new award's points, once (its source key is the award), then any tier it reaches."""
     points = int(award.badge_version.snapshot.get("points", 0) or 0)
     credit(session, user_id=award.user_id, kind="award", amount=points, source=f"award:{award.id}",
            award_id=award.id, by=None, reason=award.badge_version.snapshot.get("title", ""))
     evaluate_tiers(session, award.user_id)
 
 
-def on_award_revoked(session, award: Award) -> None:
+def reverse_award(session, award: Award) -> None:
+    """A revoked award's points taken back by a reversing entry (the original entry stays)."""
     original = session.scalar(select(LedgerEntry).where(LedgerEntry.source == f"award:{award.id}"))
     if original is not None and original.amount:
         credit(session, user_id=award.user_id, kind="reversal", amount=-original.amount,
@@ -185,12 +187,8 @@ def evaluate_tiers(session, user_id: int) -> list[TierReached]:
         audit.record(session, "degree.tier_reached", target=row, tier=tier.name, user_id=user_id)
         new.append(row)
     for row in new:
-        for listener in on_tier_reached:
-            listener(session, row)
+        signals.tier_reached.send(row, session=session)
     return new
-
-
-on_tier_reached: list = []  # fn(session, TierReached): the email, notifications
 
 
 @dataclass
@@ -289,12 +287,8 @@ def fulfil_claim(session, claim: RewardClaim, *, by, note: str = "") -> RewardCl
         raise InvalidTransition(f"This claim is already {claim.status}.")
     claim.status, claim.fulfilled_at, claim.fulfilled_by_id, claim.note = "fulfilled", utcnow(), by.id, note or ""
     audit.record(session, "reward.fulfilled", actor=by, target=claim, note=note or "")
-    for listener in on_fulfilled:
-        listener(session, claim)
+    signals.reward_fulfilled.send(claim, session=session)
     return claim
-
-
-on_fulfilled: list = []  # fn(session, RewardClaim): notifications
 
 
 def save_reward(session, reward: Reward | None, *, name: str, description: str, points_needed: int | None,

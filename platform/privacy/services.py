@@ -1,5 +1,6 @@
-"""Each feature registers what it holds about a person (`exporters`) and how to forget them
-(`anonymisers`); this module runs them all. Aggregates (points, counts) survive anonymising."""
+"""What Milepost holds about a person, section by section (EXPORTERS), and how each part is forgotten
+(ANONYMISERS); this module runs them all, in the order declared at its end. Aggregates (points, counts)
+survive anonymising."""
 from __future__ import annotations
 
 import io
@@ -7,7 +8,6 @@ import json
 import zipfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import select
 
@@ -16,10 +16,6 @@ from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
 from milepost.core.transactions import on_commit
 
-# fn(session, user) -> (section name, JSON-able data, [(name in zip, path on disk)])
-exporters: list[Callable] = []
-# fn(session, user, *, revoke_credentials: bool, by) -> None
-anonymisers: list[Callable] = []
 
 
 def _jsonable(value):
@@ -31,7 +27,7 @@ def _jsonable(value):
 def export_person(session, user) -> bytes:
     """A zip: data.json with one section per feature, and the person's own uploaded files."""
     sections, files = {}, []
-    for exporter in exporters:
+    for exporter in EXPORTERS:
         name, data, paths = exporter(session, user)
         sections[name] = data
         files.extend(paths)
@@ -56,7 +52,7 @@ def anonymise_person(session, user, *, reason: str, revoke_credentials: bool, by
         raise InvalidTransition("You cannot anonymise your own account.")
     if user.email.endswith("@removed.invalid"):
         raise InvalidTransition("This person's data has already been removed.")
-    for anonymiser in anonymisers:
+    for anonymiser in ANONYMISERS:
         anonymiser(session, user, revoke_credentials=revoke_credentials, by=by)
     audit.record(session, "privacy.anonymised", actor=by, target=user, reason=reason.strip(),
                  revoked=revoke_credentials)
@@ -185,9 +181,7 @@ def prune_evidence_files(session, *, days: int) -> int:
     return len(items)
 
 
-for fn in (export_account, export_evidence, export_awards_and_points):
-    if fn not in exporters:
-        exporters.append(fn)
-for fn in (anonymise_evidence, anonymise_awards, anonymise_account):
-    if fn not in anonymisers:
-        anonymisers.append(fn)
+# Each exporter: fn(session, user) -> (section name, JSON-able data, [(name in zip, path on disk)]).
+EXPORTERS = (export_account, export_evidence, export_awards_and_points)
+# Each anonymiser: fn(session, user, *, revoke_credentials: bool, by) -> None.
+ANONYMISERS = (anonymise_evidence, anonymise_awards, anonymise_account)

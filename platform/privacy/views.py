@@ -1,9 +1,7 @@
 """My data (download everything), and removing a departed teacher's personal data (site admins)."""
 from __future__ import annotations
 
-import click
-from flask import Blueprint, Flask, Response, current_app, render_template, url_for
-from flask.cli import with_appcontext
+from flask import Blueprint, Response, current_app, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
@@ -56,37 +54,3 @@ def remove_data(user_id: int):
             if done:
                 return done
     return render_template("privacy/remove_data.html", form=form, person=person), 400 if form.errors else 200
-
-
-@click.command("prune-evidence")
-@with_appcontext
-def prune_evidence() -> None:
-    """Remove evidence files kept longer than MILEPOST_EVIDENCE_RETENTION_DAYS (meant for cron)."""
-    days = current_app.config.get("EVIDENCE_RETENTION_DAYS")
-    if not days:
-        click.echo("No retention period is set (MILEPOST_EVIDENCE_RETENTION_DAYS): nothing removed.")
-        return
-    removed = services.prune_evidence_files(db.session, days=int(days))
-    db.session.commit()
-    click.echo(f"{removed} evidence file(s) older than {days} days removed.")
-
-
-@click.command("export-person")
-@click.argument("email")
-@click.argument("target", type=click.Path(dir_okay=False))
-@with_appcontext
-def export_person(email: str, target: str) -> None:
-    """Write everything held about a person (also a deactivated one) to a zip, for a PD office request."""
-    person = db.session.scalar(db.select(User).filter_by(email=email.strip().lower()))
-    if person is None:
-        raise click.ClickException(f"Nobody has the address {email}.")
-    with open(target, "wb") as fh:
-        fh.write(services.export_person(db.session, person))
-    db.session.commit()
-    click.echo(f"Written to {target}.")
-
-
-def register(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.cli.add_command(prune_evidence)
-    app.cli.add_command(export_person)

@@ -3,7 +3,7 @@
 Scope of a coach: their own school, plus the school of every PLC they belong to or facilitate
 (district-wide PLCs have no school and add none). Reviews do not scope coaches by school (any coach
 may take a coach stage; the earner's school only orders the list), so this rule is the reports'
-own; it is the school-level form of notifications.hooks.coaches_of (a teacher's coaches are the
+own; it is the school-level form of notifications.receivers.coaches_of (a teacher's coaches are the
 coaches at their school and the facilitators of their PLCs)."""
 from __future__ import annotations
 

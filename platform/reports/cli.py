@@ -11,11 +11,10 @@ from milepost.core.errors import DomainError
 from milepost.extensions import db
 
 
-def register(app: Flask) -> None:
-    from milepost.cli import export
+def init_cli(app: Flask) -> None:
+    from milepost.core.cli import export
 
-    if "credit-hours" not in export.commands:
-        export.add_command(credit_hours)
+    export.add_command(credit_hours)  # `export` is one group for every app: adding it again changes nothing
 
 
 def _day(value: str) -> date:

@@ -20,6 +20,5 @@ def send_reminders() -> None:
                f"{report.expired} claim(s) expired.")
 
 
-def register(app: Flask) -> None:
-    if "send-reminders" not in app.cli.commands:
-        app.cli.add_command(send_reminders)
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(send_reminders)

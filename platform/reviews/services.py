@@ -221,7 +221,8 @@ def clear_cache(session, *_args) -> None:
 
 
 def took_part_or_eligible(user, submission) -> bool:
-    """The reviewer_checks entry: eligible for the current stage, or reviewed an earlier one."""
+    """Eligible for the submission's current stage, or reviewed an earlier one (evidence asks this through
+    the reviewer_asked signal)."""
     from milepost.extensions import db
 
     session = db.session
@@ -377,7 +378,7 @@ def _sync_stage(session, submission, track, by) -> None:
         evidence.transition(session, submission, "advance", by=by, stage=track.position)
 
 
-def after_transition(session, submission, action: str, by) -> None:
+def follow_transition(session, submission, action: str, by) -> None:
     """Keeps each submission's track in step with the evidence state machine."""
     clear_cache(session)
     now = utcnow()

@@ -358,3 +358,29 @@ def anchor_file(anchor_id: int, item_id: int):
     from milepost.evidence.views import send_evidence_file
 
     return send_evidence_file(item)
+
+
+def home_cards(user) -> list[dict]:
+    cards = []
+    if access.may_review(user):
+        cards.append({"title": "Reviews", "text": "Colleagues' evidence waiting for your feedback or decision, "
+                                                   "oldest first, and exemplars to calibrate against.",
+                      "url": url_for("reviews.queue")})
+    if user.has_role("pd_admin"):
+        cards.append({"title": "Review chains and quality", "text": "Chains, stuck items, assignment, turnaround "
+                                                                     "and agreement between reviewers.",
+                      "url": url_for("reviews.overview")})
+    return cards
+
+
+def review_feedback_for(submission):
+    """For the submission page: the structured feedback of the latest decided attempt, or None."""
+    decided = [a for a in submission.attempts if a.outcome in ("returned", "awarded")]
+    if not decided:
+        return None
+    attempt = decided[-1]
+    reviews = services.teacher_feedback(db.session, submission, attempt.number)
+    if not reviews:
+        return None
+    return {"attempt": attempt, "reviews": reviews, "rubric": services.rubric(submission),
+            "show_names": services.show_names()}

@@ -11,7 +11,7 @@ from milepost.core.errors import DomainError
 from milepost.extensions import db
 
 
-def register(app: Flask) -> None:
+def init_cli(app: Flask) -> None:
     app.cli.add_command(reset_two_factor)
     app.cli.add_command(local_passwords)
 

@@ -1,10 +1,12 @@
-"""Forms for district sign-in, two-factor codes and the site admin's provider settings."""
+"""Forms for signing in with a password or a district provider, two-factor codes, changing and resetting
+a password, and the site admin's provider settings."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, EqualTo, Length
 
+from milepost.accounts.services import MIN_PASSWORD
 from milepost.core.forms import choices
 
 KIND_LABELS = {"google": "Google Workspace", "microsoft": "Microsoft Entra ID (Microsoft 365)",
@@ -57,3 +59,46 @@ class PasswordPolicyForm(FlaskForm):
 
 class BreakGlassForm(FlaskForm):
     user_id = SelectField("Site administrator", coerce=int)
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Please enter your email.")],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField("Keep me signed in on this device")
+
+
+def _new_password(label: str) -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired("Please choose a password."),
+        Length(min=MIN_PASSWORD, max=200, message=f"Use at least {MIN_PASSWORD} characters."),
+    ], render_kw={"autocomplete": "new-password"},
+        description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.")
+
+
+def _confirm() -> PasswordField:
+    return PasswordField("Type the new password again", validators=[
+        DataRequired("Please type the new password again."),
+        EqualTo("new_password", "The two passwords do not match."),
+    ], render_kw={"autocomplete": "new-password"})
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Please enter your current password.")],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = _new_password("New password")
+    confirm = _confirm()
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Please enter your email.")],
+                       render_kw={"autocomplete": "username"})
+
+
+class ResetForm(FlaskForm):
+    new_password = _new_password("New password")
+    confirm = _confirm()

@@ -15,7 +15,7 @@ from milepost.signin import services
 PENDING = "signin_pending"  # password checked, second factor not yet: {uid, ver, remember, next, at, via}
 VERIFIED = "signin_verified"  # {uid, strong}: strong = signed in with a provider or with a second factor
 PENDING_SECONDS = 600
-_EXEMPT = {"theme.static", "theme.theme_css", "core.healthz", "accounts.logout",
+_EXEMPT = {"theme.static", "theme.theme_css", "core.healthz", "signin.logout",
            "signin.second_factor", "signin.enrol", "signin.start", "signin.callback"}
 
 

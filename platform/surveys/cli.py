@@ -11,10 +11,9 @@ from flask.cli import with_appcontext
 from milepost.extensions import db
 
 
-def register(app: Flask) -> None:
+def init_cli(app: Flask) -> None:
     for command in (open_pulse_surveys, send_survey_reminders, seal_surveys):
-        if command.name not in app.cli.commands:
-            app.cli.add_command(command)
+        app.cli.add_command(command)
 
 
 @click.command("open-pulse-surveys")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from milepost import demo
+from milepost.accounts.demo import PASSWORD, SCHOOLS
 from milepost.accounts.models import School, User
 from milepost.accounts.services import save_user
 from milepost.badges.models import Badge
@@ -49,9 +49,9 @@ NEXT_STEPS = [
 
 
 def seed_surveys(session, people: dict) -> None:
-    schools = list(session.scalars(select(School).where(School.name.in_(demo.SCHOOLS)).order_by(School.id)))
+    schools = list(session.scalars(select(School).where(School.name.in_(SCHOOLS)).order_by(School.id)))
     by_name = {s.name: s for s in schools}
-    school_list = [by_name[name] for name in demo.SCHOOLS if name in by_name]
+    school_list = [by_name[name] for name in SCHOOLS if name in by_name]
     if len(school_list) < 2:
         return
     for name, email, school_index in EXTRA_TEACHERS:
@@ -69,7 +69,7 @@ def _person(session, name, email, roles, school) -> User:
     user = session.scalar(select(User).filter_by(email=email))
     if user is None:
         user = save_user(session, None, actor=None, email=email, display_name=name, roles=roles, school=school,
-                         plcs=[], password=demo.PASSWORD)
+                         plcs=[], password=PASSWORD)
     return user
 
 
@@ -148,7 +148,3 @@ def _seed_readiness(session, people, admin) -> None:
                 values[q.id] = NEXT_STEPS[i % len(NEXT_STEPS)]
         services.save_response(session, survey, person, values, submit=True, now=survey.opens_at + timedelta(days=2))
     session.flush()
-
-
-if seed_surveys not in demo.STEPS:
-    demo.STEPS.append(seed_surveys)

@@ -6,6 +6,7 @@ import copy
 import pytest
 
 from milepost.badges import services
+from milepost.core import signals
 from milepost.badges.models import Badge, Strand
 from milepost.extensions import db
 
@@ -85,11 +86,11 @@ def progress(app):
     """progress[user_id] = {"in_progress": {ids}, "earned": {ids}}; also counts earners per badge."""
     table: dict[int, dict[str, set]] = {}
 
-    def provider(session, user):
+    def provider(user, *, session):
         row = table.get(user.id, {})
         return row.get("in_progress", set()), row.get("earned", set())
 
-    def counts(session, badge_ids):
+    def counts(_sender, *, session, badge_ids):
         result = {}
         for row in table.values():
             for badge_id in row.get("earned", set()):
@@ -97,11 +98,11 @@ def progress(app):
                     result[badge_id] = result.get(badge_id, 0) + 1
         return result
 
-    services.hooks.progress.append(provider)
-    services.hooks.earner_counts.append(counts)
+    signals.progress_asked.connect(provider)
+    signals.earner_counts_asked.connect(counts)
     yield table
-    services.hooks.progress.remove(provider)
-    services.hooks.earner_counts.remove(counts)
+    signals.progress_asked.disconnect(provider)
+    signals.earner_counts_asked.disconnect(counts)
 
 
 def form_payload(doc: dict | None = None, *, strand_id: int = 0, prerequisite_ids=(), action: str = "save") -> dict:

@@ -206,5 +206,8 @@ def test_the_demo_catalogue_imports_cleanly_and_only_once(app, make_user):
 
 
 def test_the_demo_step_is_registered_with_seed_demo(app):
-    from milepost import demo
-    assert seed_demo_catalogue in demo.STEPS
+    from milepost.accounts.demo import seed_people
+    from milepost.core.features import demo_steps
+
+    steps = demo_steps(app)
+    assert seed_demo_catalogue in steps and steps.index(seed_people) < steps.index(seed_demo_catalogue)

@@ -61,7 +61,7 @@ def _consistent() -> None:
 
 
 def test_the_demo_district_has_a_school_year_of_real_activity(app):
-    from milepost import demo_history
+    from milepost.reviews import demo as demo_history
     from milepost.core.model import utcnow
     from milepost.reports import services as reports
     from milepost.reviews import services as reviews
@@ -128,7 +128,7 @@ def test_the_demo_district_has_a_school_year_of_real_activity(app):
 
 def test_the_demo_builds_early_in_a_school_year_too(app):
     """On 3 August the school year is two days old: the history reaches back into the summer instead."""
-    from milepost.demo_history import clock
+    from milepost.reviews.demo import clock
 
     moment = datetime(datetime.now(timezone.utc).year, 8, 3, 14, 30, tzinfo=timezone.utc)
     with clock(moment):

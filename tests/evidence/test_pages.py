@@ -3,7 +3,9 @@ import io
 
 import pytest
 
+from milepost.core import signals
 from milepost.evidence import services
+from milepost.reviews import receivers as review_receivers
 from milepost.evidence.models import EvidenceItem, StoredFile, Submission
 from milepost.extensions import db
 from tests.conftest import login
@@ -164,8 +166,11 @@ def test_downloads_for_the_earner_and_a_reviewer_but_not_a_colleague(app, submit
 
 def test_student_information_is_only_for_the_earner_and_the_reviewers(app, submitted, as_role, make_user):
     chosen = make_user("coach")
-    saved = list(services.reviewer_checks)
-    services.reviewer_checks[:] = [lambda user, sub: user.id == chosen.id]  # only this coach reviews it
+    def only_the_chosen_coach(_submission, *, user):
+        return user.id == chosen.id
+
+    signals.reviewer_asked.disconnect(review_receivers.is_reviewer)
+    signals.reviewer_asked.connect(only_the_chosen_coach)  # only this coach reviews it
     try:
         pd_office = as_role("pd_admin")
         pdf, png = file_item("faces.pdf"), file_item("sheet.png")
@@ -180,7 +185,8 @@ def test_student_information_is_only_for_the_earner_and_the_reviewers(app, submi
         assert reviewer.get(f"/evidence/files/{pdf.id}").status_code == 200
         assert "faces.pdf" in reviewer.get(f"/submissions/{submitted.id}").get_data(as_text=True)
     finally:
-        services.reviewer_checks[:] = saved
+        signals.reviewer_asked.disconnect(only_the_chosen_coach)
+        signals.reviewer_asked.connect(review_receivers.is_reviewer)
 
 
 def test_a_draft_is_private_to_its_teacher(submission, as_role):

@@ -2,7 +2,7 @@
 import pytest
 
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
-from milepost.evidence import services
+from milepost.evidence import receivers, services
 from milepost.evidence.models import EvidenceItem, Submission, SubmissionEvent
 from milepost.extensions import db
 from tests.evidence.conftest import fill_in
@@ -145,5 +145,5 @@ def test_a_written_answer_has_a_length_limit(submission, teacher):
 
 
 def test_the_catalogue_hears_about_progress(submission, teacher, badge):
-    started, earned = services.progress(db.session, teacher)
+    started, earned = receivers.badges_under_way(teacher, session=db.session)
     assert started == {badge.id} and earned == set()

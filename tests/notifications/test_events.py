@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from milepost.accounts.admin import invite_new_people
+from milepost.accounts.services import invite_people
 from milepost.accounts.models import School
 from milepost.evidence import services as evidence
 from milepost.extensions import db
@@ -135,7 +135,8 @@ def test_password_resets_are_sent_even_when_someone_turned_everything_off(client
 def test_roster_invitations_go_out_as_themed_mail(app, smtp, make_user):
     person = make_user(password=None, email="new.person@school.example")
     with app.test_request_context():
-        invite_new_people([person.email])
+        invite_people(db.session, [person.email])
+        db.session.commit()
     [mail] = smtp.to("new.person@school.example")
     assert mail["Subject"] == "Your Milepost account" and "/reset/" in text_of(mail)
 

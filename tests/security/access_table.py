@@ -5,11 +5,11 @@ feature's access rules), or "roles:a,b" (signed in with one of those roles, 403 
 Adding a route means adding its line here, on purpose."""
 
 ACCESS = {
-    'accounts.change_password': 'signed_in',
-    'accounts.login': 'public',
-    'accounts.logout': 'public',
-    'accounts.request_reset': 'public',
-    'accounts.reset_password': 'public',
+    'signin.change_password': 'signed_in',
+    'signin.login': 'public',
+    'signin.logout': 'public',
+    'signin.request_reset': 'public',
+    'signin.reset_password': 'public',
     'admin.edit_person': 'roles:pd_admin,site_admin',
     'admin.edit_plc': 'roles:pd_admin,site_admin',
     'admin.edit_school': 'roles:pd_admin,site_admin',

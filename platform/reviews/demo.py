@@ -18,7 +18,6 @@ from functools import partial
 
 from sqlalchemy import select
 
-from milepost import demo
 from milepost.core.errors import DomainError
 
 SEED = 2026
@@ -526,7 +525,3 @@ def _fulfil(run: _Run, state: dict) -> None:
     if claim is not None and claim.status == "claimed":
         points.fulfil_claim(run.session, claim, by=_person(run, DANA),
                             note="Delivered at the staff meeting. Thank you for all you do!")
-
-
-if seed_history not in demo.STEPS:
-    demo.STEPS.append(seed_history)

@@ -1,5 +1,4 @@
-"""How awards and points plug into the rest: evidence decisions, the catalogue, the CLI.
-(The tier-reached email is sent by notifications/hooks.py through notify.)"""
+"""`milepost points verify [--repair]`: the ledger, the cached totals and the holder counts checked."""
 from __future__ import annotations
 
 import click
@@ -7,27 +6,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from milepost.awards import services as awards
-from milepost.badges import services as badges
-from milepost.evidence import services as evidence
 from milepost.extensions import db
-from milepost.points import services, standings, views
+from milepost.points import services, standings
 
 
-def _once(registry: list, fn) -> None:
-    if fn not in registry:
-        registry.append(fn)
-
-
-def register(app: Flask) -> None:
-    _once(evidence.after_transition, awards.after_transition)
-    _once(badges.hooks.progress, awards.earned_badge_ids)
-    _once(badges.hooks.earner_counts, awards.earner_counts)
-    _once(badges.hooks.go_to_people, awards.go_to_people)
-    _once(awards.on_issued, services.on_award_issued)
-    _once(awards.on_revoked, services.on_award_revoked)
-    app.before_request(views.celebrate)
-    standings.listen()
-    awards.listen()
+def init_cli(app: Flask) -> None:
     app.cli.add_command(points_group)
 
 

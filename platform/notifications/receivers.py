@@ -1,51 +1,23 @@
-"""What sends notifications today: evidence transitions (received, decisions), awards, degree tiers
-and fulfilled rewards; plus the header's unread count and the commands. Reviews and surveys call
-the helpers in services.py themselves (notify_review_waiting, notify_review_reminder, notify_reviews_stuck,
-notify_survey)."""
+"""What notifications sends when other features' things happen: evidence received and decided, awards,
+degree tiers and fulfilled rewards (connected in milepost.notifications.init_app). Reviews, surveys and
+sign-in call the helpers in services.py themselves (notify_review_waiting, notify_review_reminder,
+notify_reviews_stuck, notify_survey, notify)."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
-from flask_login import current_user
+from flask import current_app
 from sqlalchemy import false, or_, select
 
 from milepost.accounts.models import PLC, PLCMembership, User, UserRole
-from milepost.awards import services as awards
-from milepost.evidence import services as evidence
-from milepost.extensions import db
-from milepost.notifications import cli, delivery
+from milepost.notifications import delivery
 from milepost.notifications.services import notify, notify_many
-from milepost.points import services as points
-
-
-def _once(registry: list, fn) -> None:
-    if fn not in registry:
-        registry.append(fn)
-
-
-def register(app: Flask) -> None:
-    _once(evidence.after_transition, after_transition)
-    _once(awards.on_issued, award_issued)
-    _once(points.on_tier_reached, tier_reached)
-    _once(points.on_fulfilled, reward_fulfilled)
-    app.jinja_env.globals["unread_notifications"] = unread_notifications
-    cli.register(app)
-
-
-def unread_notifications() -> int:
-    """For the header: one indexed COUNT per request, and only for someone signed in."""
-    if not current_user.is_authenticated:
-        return 0
-    if "milepost_unread" not in g:
-        from milepost.notifications.services import unread_count
-        g.milepost_unread = unread_count(db.session, current_user.id)
-    return g.milepost_unread
 
 
 def _submission_path(submission) -> str:
     return delivery.path_for("evidence.submission", submission_id=submission.id)
 
 
-def after_transition(session, submission, action: str, by) -> None:
+def submission_changed(submission, *, session, action: str, by) -> None:
+    """evidence's submission_changed: "we received your evidence", and the decision with its feedback."""
     badge = submission.badge.title
     if action in ("submit", "resubmit"):
         again = " again" if action == "resubmit" else ""
@@ -76,7 +48,8 @@ def share_path(award) -> str:
                                    fallback=delivery.path_for("points.mine"))
 
 
-def award_issued(session, award) -> None:
+def award_issued(award, *, session) -> None:
+    """awards' award_issued: "you earned it", with the link to share."""
     badge = award.badge.title if award.badge is not None else "a badge"
     notify(session, award.user_id, "award_issued", subject=f"You earned “{badge}”",
            context={"message": f"Congratulations: the “{badge}” badge is yours. Share its page with colleagues, "
@@ -85,7 +58,8 @@ def award_issued(session, award) -> None:
            url=share_path(award))
 
 
-def tier_reached(session, reached) -> None:
+def tier_reached(reached, *, session) -> None:
+    """points' tier_reached: congratulations, and (if the district wants it) a word to their coaches."""
     theme = current_app.extensions["milepost_theme"]
     tier = reached.tier.name
     notify(session, reached.user_id, "tier_reached", subject=f"You reached {tier}",
@@ -115,7 +89,8 @@ def coaches_of(session, person) -> list[User]:
     return list(session.scalars(query).unique())
 
 
-def reward_fulfilled(session, claim) -> None:
+def reward_fulfilled(claim, *, session) -> None:
+    """points' reward_fulfilled: the reward is on its way."""
     name = claim.reward.name
     note = (claim.note or "").strip()
     notify(session, claim.user_id, "reward_fulfilled", subject=f"Your reward is on its way: {name}",
