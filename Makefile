@@ -40,7 +40,11 @@ browser-deps:
 	  else echo "chromium is not installed: $(BROWSER_MISSING) (apt-get install chromium)"; fi; \
 	fi
 
+# The guard rails run before the suite: the style rules (ruff.toml), the import layers (setup.cfg's
+# [importlinter]: no feature imports one above it) and bandit's security checks.
 test: install browser-deps
+	$(BIN)/ruff check --quiet .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit --quiet --recursive platform --severity-level medium
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; exit 1; fi; \

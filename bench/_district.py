@@ -97,12 +97,13 @@ def ensure(scale: int, *, fresh: bool = False, quiet: bool = False) -> float | N
     app = make_app(scale)
     started = time.perf_counter()
     with app.app_context():
+        import logging
+
         from flask_migrate import upgrade
 
         from milepost import demo_large
         from milepost.demo import seed
         from milepost.extensions import db
-        import logging
         logging.getLogger("alembic").setLevel(logging.WARNING)
         upgrade()
         seed(db.session)

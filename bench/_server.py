@@ -14,11 +14,11 @@ from werkzeug.serving import make_server
 def main(folder: str) -> None:
     root = Path(folder)
     os.environ["MILEPOST_INSTANCE_PATH"] = str(root / "instance")
+    from milepost.accounts.services import save_user
     from milepost.app import create_app
     from milepost.badges import services as badges
     from milepost.evidence import services as evidence
     from milepost.extensions import db
-    from milepost.accounts.services import save_user
 
     app = create_app({"DATABASE_URL": f"sqlite:///{root / 'bench.db'}", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "FAST_PASSWORD_HASHING": True, "MAX_FILE_MB": 100,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench import _district
 from bench.pages import PAGES, machine, measure_scale
@@ -38,7 +38,7 @@ def main(argv=None) -> int:
         notes += [f"{_district.scale_label(scale)}: {x}" for x in n]
     by = {(r["page"], r["scale"]): r for r in results}
     a, b = sizes[-2], sizes[-1]
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"# Growth of teacher and reviewer pages ({_district.backend()})", "",
              f"{when}; {machine()}. Median ms (queries) per page at each size; the last column is the slowdown "
              f"from {a:,} to {b:,} teachers (target ≤ {LIMIT}x).", "",
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
     suffix = "" if _district.backend() == "sqlite" else "-postgresql"
     (_district.RESULTS / f"growth{suffix}.md").write_text(text)
     (_district.RESULTS / f"growth{suffix}.json").write_text(json.dumps(
-        {"backend": _district.backend(), "machine": machine(), "when": datetime.now(timezone.utc).isoformat(),
+        {"backend": _district.backend(), "machine": machine(), "when": datetime.now(UTC).isoformat(),
          "sizes": sizes, "results": results, "verdict": verdict, "notes": notes}, indent=2) + "\n")
     print(text)
     print("PASS" if all(verdict.values()) else "FAIL (see the 'met' column)")

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import _district
@@ -119,7 +119,7 @@ def serve(scale: int, port: int, workers: int, threads: int) -> subprocess.Popen
 def markdown(runs: list[dict], scale: int, duration: int, connections: int, verdict: dict) -> str:
     from bench.pages import machine
 
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"# HTTP benchmark ({_district.backend()}, {_district.scale_label(scale)})", "",
              f"{when}; {machine()}. gunicorn on 127.0.0.1, wrk -t2 -c{connections} for {duration} s per URL "
              "(wrk shares the 2 cores with the server: read the ratios to the plain 50-row page).", ""]
@@ -132,7 +132,7 @@ def markdown(runs: list[dict], scale: int, duration: int, connections: int, verd
             ratio = r["rps"] / base if base else 0
             met = "-" if target is None else ("yes" if ratio >= target else "no")
             lines.append(f"| {r['label']} | {r['rps']:.0f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {ratio:.2f} | "
-                         f"{'≥ %.2f' % target if target else '-'} | {met} |")
+                         f"{f'≥ {target:.2f}' if target else '-'} | {met} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     (_district.RESULTS / f"http{suffix}.md").write_text(text)
     (_district.RESULTS / f"http{suffix}.json").write_text(json.dumps(
         {"backend": _district.backend(), "scale": scale, "duration": duration, "connections": args.connections,
-         "when": datetime.now(timezone.utc).isoformat(), "runs": runs, "verdict": verdict}, indent=2) + "\n")
+         "when": datetime.now(UTC).isoformat(), "runs": runs, "verdict": verdict}, indent=2) + "\n")
     print(text)
     print("PASS" if all(verdict.values()) else "FAIL (see the 'met' column)")
     return 0

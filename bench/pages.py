@@ -16,7 +16,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench import _district
 
@@ -161,7 +161,7 @@ def machine() -> str:
 
 
 def markdown(results: list[dict], notes: list[str], sizes: list[int], judged: dict) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"# In-process page benchmark ({_district.backend()})", "",
              f"{when}; {machine()}. Each page rendered through the Flask test client as its role; "
              "median and 95th percentile of the timed requests after two warm-up requests; SQL statements per request.",
@@ -215,7 +215,7 @@ def main(argv=None) -> int:
     suffix = "" if _district.backend() == "sqlite" else "-postgresql"
     (_district.RESULTS / f"{args.output}{suffix}.md").write_text(text)
     (_district.RESULTS / f"{args.output}{suffix}.json").write_text(json.dumps(
-        {"backend": _district.backend(), "machine": machine(), "when": datetime.now(timezone.utc).isoformat(),
+        {"backend": _district.backend(), "machine": machine(), "when": datetime.now(UTC).isoformat(),
          "sizes": sizes, "results": results, "verdicts": judged, "notes": notes}, indent=2) + "\n")
     print(text)
     ok = all(v["queries_ok"] and v["time_ok"] for v in judged.values())

@@ -28,8 +28,8 @@ sqlite.install()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask("milepost", root_path=str(config.ROOT), instance_path=config.instance_path_from_env(), static_folder=None,
-                instance_relative_config=True)
+    app = Flask("milepost", root_path=str(config.ROOT), instance_path=config.instance_path_from_env(),
+                static_folder=None, instance_relative_config=True)
     config.load_settings(app, test_config)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -108,9 +108,9 @@ def _security_headers(app: Flask) -> None:
 
 
 def _template_helpers(app: Flask) -> None:
-    from milepost.reviews.access import may_review as _may_review
     from milepost.core.access import ROLE_LABELS
     from milepost.core.markdown import render_markdown
+    from milepost.reviews.access import may_review as _may_review
 
     app.jinja_env.filters["markdown"] = render_markdown
 

@@ -18,8 +18,8 @@ DEFAULTS = {
     "REDIS_URL": None,
     "MAX_FILE_MB": 100,          # one uploaded file (three minutes of phone video fits)
     "MAX_SUBMISSION_MB": 250,    # all the files of one attempt
-    "STRIP_IMAGE_METADATA": True,
-    "EVIDENCE_RETENTION_DAYS": None,  # remove files of finished submissions after this many days (None: keep)  # re-encode uploaded photos without EXIF (location) data
+    "STRIP_IMAGE_METADATA": True,  # re-encode uploaded photos without EXIF (location) data
+    "EVIDENCE_RETENTION_DAYS": None,  # remove files of finished submissions after this many days (None: keep)
     "LINK_CHECK": "public",      # public | any | off: how evidence links are checked before submitting
     "PASSWORD_RESET_HOURS": 2,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",         # per client address
@@ -27,23 +27,24 @@ DEFAULTS = {
     "PAGE_SIZE": 25,
     "BENCH_ROUTES": False,      # bench/http.py's reference pages (/_bench/hello, /_bench/rows); never in production
     "SURVEY_MIN_GROUP": 5,      # survey results for a group smaller than this are not shown (privacy)
-    "SURVEY_REMINDER_DAYS": 2,  # send-survey-reminders reminds people who have not answered this many days before closing
+    "SURVEY_REMINDER_DAYS": 2,  # send-survey-reminders reminds people who have not answered this many days
+                                # before closing
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    # Notifications (issue 9)
+    # Notifications
     "NOTIFY_COACH_ON_TIER": False,  # also tell a teacher's coaches (school coaches, PLC facilitators) of a tier reached
     "MAIL_RETRY_MINUTES": 5,        # first retry of a failed send; the wait doubles after each failure (at most 12 h)
     "MAIL_MAX_ATTEMPTS": 8,         # after this many failed sends a mail is marked failed and logged as an error
     "MAIL_TIMEOUT_SECONDS": 10,     # SMTP connect/send timeout, so a dead mail server never holds a request long
     "MAIL_QUEUE": "milepost-mail",  # the RQ queue `milepost worker` serves when MILEPOST_REDIS_URL is set
-    # Credentials (issue 14): where the private Ed25519 signing keys live; None means instance/credential-keys.
+    # Credentials: where the private Ed25519 signing keys live; None means instance/credential-keys.
     # Several app servers must share this folder (or a copy of it), or signing fails with a clear error.
     "CREDENTIAL_KEYS_PATH": None,
-    # Reviews (issue 5)
+    # Reviews
     "REVIEW_POINTS": 10,                   # points for each completed review; 0 turns reviewer recognition off
     "REVIEW_CLAIM_HOURS": 48,              # a claimed review goes back to the queue after this long
     "REVIEW_TARGET_DAYS": 5,               # send-reminders nudges reviewers about items waiting longer

@@ -12,10 +12,10 @@ Reviews and surveys are skipped when their tables are not in the metadata."""
 from __future__ import annotations
 
 import hashlib
-import io
-import sys
 import hmac
+import io
 import random
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,8 +23,13 @@ from datetime import datetime, timedelta
 import click
 from sqlalchemy import func, insert, select
 
+from milepost.awards.models import AwardHow
+from milepost.badges.models import BadgeKind, BadgeStatus, PromptKind
+from milepost.core.access import Role
 from milepost.core.model import utcnow
+from milepost.evidence.models import AttemptOutcome, ItemKind, SubmissionState
 from milepost.extensions import db
+from milepost.points.models import EntryKind
 
 LARGE = 10_000
 BATCH = 5_000
@@ -55,8 +60,10 @@ FILES = [("lesson-plan.pdf", "application/pdf", b"%PDF-1.4\n% generated benchmar
          ("student-work.png", "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
          ("class-clip.mp4", "video/mp4", b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64)]
 # The share of submissions ending in each state (awards are the awarded ones: half of them).
-STATES = [("awarded", 0.50), ("draft", 0.20), ("returned", 0.10), ("in_review", 0.10), ("submitted", 0.05),
-          ("withdrawn", 0.05)]
+STATES = [(SubmissionState.AWARDED, 0.50), (SubmissionState.DRAFT, 0.20), (SubmissionState.RETURNED, 0.10),
+          (SubmissionState.IN_REVIEW, 0.10), (SubmissionState.SUBMITTED, 0.05), (SubmissionState.WITHDRAWN, 0.05)]
+# The states whose submission is decided (its last attempt has an outcome).
+FINISHED = (SubmissionState.AWARDED, SubmissionState.RETURNED, SubmissionState.WITHDRAWN)
 
 
 @dataclass
@@ -75,7 +82,7 @@ class Shape:
     responses_per_survey: int
 
     @classmethod
-    def for_teachers(cls, teachers: int) -> "Shape":
+    def for_teachers(cls, teachers: int) -> Shape:
         f = teachers / LARGE
         # People-driven counts grow with the district; the catalogue and the surveys are the PD office's
         # work and grow in proportion only up to the large district's (a state shares one catalogue).
@@ -204,9 +211,9 @@ def people(ctx: Context) -> None:
 
         def roles():
             for uid in ctx.teacher_ids:
-                yield {"user_id": uid, "role": "teacher"}
+                yield {"user_id": uid, "role": Role.TEACHER}
             for uid in sorted(coaches):
-                yield {"user_id": uid, "role": "coach"}
+                yield {"user_id": uid, "role": Role.COACH}
 
         bulk(conn, "user_role", roles(), ctx)
 
@@ -247,23 +254,26 @@ def badge_document(n: int, strand: str, rng: random.Random) -> dict:
     """A believable generated badge in the exchange format."""
     topic = rng.choice(["feedback", "questioning", "small-group instruction", "student discourse", "family outreach",
                         "data conversations", "project design", "scaffolding", "peer assessment", "goal tracking"])
-    prompts = [{"kind": "text", "title": "Describe what you did and why", "guidance": "A few paragraphs.",
+    prompts = [{"kind": PromptKind.TEXT, "title": "Describe what you did and why", "guidance": "A few paragraphs.",
                 "required": True},
-               {"kind": "file", "title": "Upload an artefact (plan, student work or a short clip)", "guidance": "",
-                "required": True},
-               {"kind": "text", "title": "Reflect on what changed for your students", "guidance": "", "required": True}]
+               {"kind": PromptKind.FILE, "title": "Upload an artefact (plan, student work or a short clip)",
+                "guidance": "", "required": True},
+               {"kind": PromptKind.TEXT, "title": "Reflect on what changed for your students", "guidance": "",
+                "required": True}]
     if n % 3 == 0:
-        prompts.append({"kind": "link", "title": "Link to a resource you made", "guidance": "", "required": False})
+        prompts.append({"kind": PromptKind.LINK, "title": "Link to a resource you made", "guidance": "",
+                        "required": False})
     levels = ["Beginning", "Developing", "Meets", "Exceeds"]
     return {
-        "slug": f"generated-{n:04d}", "title": f"{topic.capitalize()} in practice {n}", "kind": "practice",
+        "slug": f"generated-{n:04d}", "title": f"{topic.capitalize()} in practice {n}", "kind": BadgeKind.PRACTICE,
         "strand": strand, "level": 1 + n % 3,
         "summary": f"Plan, try and reflect on {topic} with one class over two weeks.",
         "competency": f"I can use {topic} to move every student's learning forward.",
         "key_method": "Plan it with your PLC, try it twice, collect evidence, reflect with a colleague.",
         "research": "Generated for the benchmark district.", "resources": "- Your PLC\n- Your coach",
         "points": rng.choice([50, 75, 100, 150, 200]), "credit_hours": rng.choice([2, 3, 5, 8]),
-        "estimated_time": "2-4 weeks", "tags": [topic.split()[0][:40]], "prerequisites": [], "status": "draft",
+        "estimated_time": "2-4 weeks", "tags": [topic.split()[0][:40]], "prerequisites": [],
+        "status": BadgeStatus.DRAFT,
         "prompts": prompts,
         "rubric": {"levels": levels, "meets_level": "Meets",
                    "criteria": [{"name": name, "descriptions": [f"{name}: {lv.lower()}" for lv in levels]}
@@ -299,19 +309,19 @@ def catalogue(ctx: Context) -> None:
                            .join(BadgeVersion, BadgeVersion.badge_id == Badge.id)
                            .join(latest, (latest.c.badge_id == BadgeVersion.badge_id)
                                  & (latest.c.number == BadgeVersion.number))
-                           .where(Badge.status == "published").order_by(Badge.id)).all()
+                           .where(Badge.status == BadgeStatus.PUBLISHED).order_by(Badge.id)).all()
     ctx.badges = [{"id": bid, "version_id": vid, "points": int(snap.get("points", 0) or 0),
                    "prompts": [p["kind"] for p in snap.get("prompts", [])],
                    "criteria": [c["name"] for c in snap.get("rubric", {}).get("criteria", [])]}
                   for bid, vid, snap in rows]
 
 
-def state_pool(total: int, rng: random.Random) -> list[str]:
+def state_pool(total: int, rng: random.Random) -> list[SubmissionState]:
     """Exactly the STATES shares of `total` submissions (rounding goes to the largest share), shuffled:
     10,000 teachers get exactly 60,000 awarded submissions, hence 60,000 awards."""
     counts = [round(total * share) for _state, share in STATES]
     counts[0] += total - sum(counts)
-    pool = [state for (state, _share), n in zip(STATES, counts) for _ in range(n)]
+    pool = [state for (state, _share), n in zip(STATES, counts, strict=True) for _ in range(n)]
     rng.shuffle(pool)
     return pool
 
@@ -362,9 +372,10 @@ def evidence(ctx: Context) -> None:
                 state = states.pop()
                 started = ago(ctx, 1000, 30)
                 n_attempts = 1
-                if state in ("awarded", "in_review", "submitted") and rng.random() < 0.3:
+                if (state in (SubmissionState.AWARDED, SubmissionState.IN_REVIEW, SubmissionState.SUBMITTED)
+                        and rng.random() < 0.3):
                     n_attempts = 2
-                elif state == "returned" and rng.random() < 0.2:
+                elif state == SubmissionState.RETURNED and rng.random() < 0.2:
                     n_attempts = 2
                 sid = sub_id
                 sub_id += 1
@@ -372,33 +383,34 @@ def evidence(ctx: Context) -> None:
                 last_submitted = decided = None
                 for number in range(1, n_attempts + 1):
                     final = number == n_attempts
-                    submitted = None if (final and state == "draft") else moment + timedelta(days=rng.uniform(1, 10))
-                    if final and state == "withdrawn" and rng.random() < 0.5:
+                    submitted = (None if (final and state == SubmissionState.DRAFT)
+                                 else moment + timedelta(days=rng.uniform(1, 10)))
+                    if final and state == SubmissionState.WITHDRAWN and rng.random() < 0.5:
                         submitted = None
                     outcome = decided_at = None
                     if not final:
-                        outcome = "returned"
-                    elif state in ("awarded", "returned", "withdrawn"):
-                        outcome = state
-                    if outcome in ("awarded", "returned") and submitted is not None:
+                        outcome = AttemptOutcome.RETURNED
+                    elif state in FINISHED:
+                        outcome = AttemptOutcome(state)
+                    if outcome in (AttemptOutcome.AWARDED, AttemptOutcome.RETURNED) and submitted is not None:
                         decided_at = submitted + timedelta(days=rng.uniform(1, 12))
-                    elif outcome == "withdrawn":
+                    elif outcome == AttemptOutcome.WITHDRAWN:
                         decided_at = (submitted or moment) + timedelta(days=rng.uniform(1, 5))
                     attempts.append({"id": att_id, "submission_id": sid, "user_id": uid, "badge_id": badge["id"],
                                      "number": number, "created_at": moment,
                                      "submitted_at": submitted, "privacy_confirmed_at": submitted, "outcome": outcome,
                                      "feedback": "Strong planning; show more of the students' side next time."
-                                     if outcome == "returned" else "", "decided_at": decided_at,
+                                     if outcome == AttemptOutcome.RETURNED else "", "decided_at": decided_at,
                                      "decided_by_id": None})
                     for index, kind in enumerate(badge["prompts"]):
-                        if kind == "link" and rng.random() < 0.5:
+                        if kind == ItemKind.LINK and rng.random() < 0.5:
                             continue
                         row = {"id": item_id, "attempt_id": att_id, "prompt_index": index, "kind": kind, "text": "",
                                "url": "", "file_sha256": None, "filename": "", "student_info": False,
                                "created_at": moment, "updated_at": moment}
-                        if kind == "text":
+                        if kind == ItemKind.TEXT:
                             row["text"] = rng.choice(REFLECTIONS)
-                        elif kind == "link":
+                        elif kind == ItemKind.LINK:
                             row["url"] = f"https://docs.{EMAIL_DOMAIN}/shared/{item_id}"
                         else:
                             sha, filename = rng.choice(shared)
@@ -409,26 +421,33 @@ def evidence(ctx: Context) -> None:
                     att_id += 1
                     if submitted is not None:
                         events.append({"id": event_id, "submission_id": sid, "attempt_number": number,
-                                       "at": submitted, "actor_id": uid, "action": "submit" if number == 1 else
-                                       "resubmit", "from_state": "draft" if number == 1 else "returned",
-                                       "to_state": "submitted", "note": ""})
+                                       "at": submitted, "actor_id": uid,
+                                       "action": "submit" if number == 1 else "resubmit",
+                                       "from_state": SubmissionState.DRAFT if number == 1 else SubmissionState.RETURNED,
+                                       "to_state": SubmissionState.SUBMITTED, "note": ""})
                         event_id += 1
                         last_submitted = submitted
                     if decided_at is not None:
                         events.append({"id": event_id, "submission_id": sid, "attempt_number": number,
                                        "at": decided_at, "actor_id": None,
-                                       "action": {"awarded": "award", "returned": "return",
-                                                  "withdrawn": "withdraw"}[outcome],
-                                       "from_state": "in_review" if outcome != "withdrawn" else "submitted",
-                                       "to_state": outcome, "note": ""})
+                                       "action": {AttemptOutcome.AWARDED: "award", AttemptOutcome.RETURNED: "return",
+                                                  AttemptOutcome.WITHDRAWN: "withdraw"}[outcome],
+                                       "from_state": (SubmissionState.IN_REVIEW if outcome != AttemptOutcome.WITHDRAWN
+                                                      else SubmissionState.SUBMITTED),
+                                       "to_state": SubmissionState(outcome), "note": ""})
                         event_id += 1
                         decided = decided_at
                     moment = (decided_at or submitted or moment) + timedelta(days=rng.uniform(1, 20))
-                stage = 2 if state == "in_review" else None
-                subs.append({"id": sid, "user_id": uid, "badge_id": badge["id"], "badge_version_id": badge["version_id"],
+                # The review stage, as the default chain leaves it: sent work waits at the peers' stage 1 or
+                # the coach's stage 2 (its track, made in reviews(), has no count of its own), decided work keeps
+                # the coach's stage that decided it, work withdrawn while waiting its stage 1; never-sent, none.
+                stage = None if last_submitted is None else {
+                    SubmissionState.SUBMITTED: 1, SubmissionState.IN_REVIEW: 2, SubmissionState.AWARDED: 2,
+                    SubmissionState.RETURNED: 2, SubmissionState.WITHDRAWN: 1}.get(state)
+                subs.append({"id": sid, "user_id": uid, "badge_id": badge["id"],
+                             "badge_version_id": badge["version_id"],
                              "state": state, "stage": stage, "attempt_number": n_attempts,
-                             "submitted_at": last_submitted, "decided_at": decided if state in (
-                                 "awarded", "returned", "withdrawn") else None,
+                             "submitted_at": last_submitted, "decided_at": decided if state in FINISHED else None,
                              "lock_version": 1 + 2 * n_attempts, "created_at": started, "updated_at": moment})
                 ctx.submissions.append((sid, uid, badge, state, n_attempts, last_submitted, decided))
                 flush()
@@ -446,24 +465,24 @@ def awards(ctx: Context) -> None:
         rng.shuffle(free)
         rows, creds, ledger = [], [], []
         for sid, uid, badge, state, _n, _submitted, decided in ctx.submissions:
-            if state != "awarded":
+            if state != SubmissionState.AWARDED:
                 continue
             revoked = rng.random() < 0.005
             rows.append({"id": award_id, "public_id": f"g{award_id:09d}{rng.getrandbits(40):010x}", "user_id": uid,
                          "badge_id": badge["id"], "badge_version_id": badge["version_id"], "submission_id": sid,
-                         "how": "earned", "note": "", "issued_at": decided, "issued_by_id": None, "expires_at": None,
-                         "revoked_at": ctx.now - timedelta(days=3) if revoked else None,
+                         "how": AwardHow.EARNED, "note": "", "issued_at": decided, "issued_by_id": None,
+                         "expires_at": None, "revoked_at": ctx.now - timedelta(days=3) if revoked else None,
                          "revoked_reason": "Issued in error." if revoked else "", "revoked_by_id": None,
                          "private": rng.random() < 0.1, "go_to": rng.random() < 0.15})
             n = len(ctx.award_ids)
             creds.append({"award_id": award_id, "salt": f"{rng.getrandbits(64):016x}",
                           "status_list": 1 + n // len(free) if free else 1,
                           "status_index": free[n % len(free)] if free else n, "created_at": decided})
-            ledger.append({"user_id": uid, "kind": "award", "amount": badge["points"], "source": f"award:{award_id}",
-                           "award_id": award_id, "reason": "Badge earned", "created_by_id": None,
-                           "created_at": decided})
+            ledger.append({"user_id": uid, "kind": EntryKind.AWARD, "amount": badge["points"],
+                           "source": f"award:{award_id}", "award_id": award_id, "reason": "Badge earned",
+                           "created_by_id": None, "created_at": decided})
             if revoked:
-                ledger.append({"user_id": uid, "kind": "reversal", "amount": -badge["points"],
+                ledger.append({"user_id": uid, "kind": EntryKind.REVERSAL, "amount": -badge["points"],
                                "source": f"reversal:award:{award_id}", "award_id": award_id,
                                "reason": "Award revoked: Issued in error.", "created_by_id": None,
                                "created_at": ctx.now - timedelta(days=3)})
@@ -496,8 +515,9 @@ def reviews(ctx: Context) -> None:
     from flask import current_app
 
     from milepost.reviews import services as review_services
+    from milepost.reviews.models import Decision, ReviewStatus, StageKind
 
-    rng, now = ctx.rng, ctx.now
+    rng = ctx.rng
     chain = review_services._default_chain(db.session, "default")
     db.session.commit()
     chain_id, points = chain.id, int(current_app.config.get("REVIEW_POINTS") or 0)
@@ -505,7 +525,7 @@ def reviews(ctx: Context) -> None:
     target = ctx.shape.reviews
     with db.engine.begin() as conn:
         review_id = next_id(conn, "review")
-        tracks, rows, ledger, visits, claims = [], [], [], [], []
+        tracks, rows, ledger, visits = [], [], [], []
         refs = set()
 
         def peer_for(uid):
@@ -519,49 +539,51 @@ def reviews(ctx: Context) -> None:
         def add(sid, attempt, position, kind, reviewer, decision, at, submitted=True):
             nonlocal review_id
             rows.append({"id": review_id, "submission_id": sid, "attempt_number": attempt, "position": position,
-                         "stage_kind": kind, "reviewer_id": reviewer, "status": "submitted" if submitted else "draft",
+                         "stage_kind": kind, "reviewer_id": reviewer,
+                         "status": ReviewStatus.SUBMITTED if submitted else ReviewStatus.DRAFT,
                          "decision": decision if submitted else None,
                          "feedback": "Clear plan and good evidence of student talk." if submitted else "",
                          "private_note": "", "started_at": at - timedelta(hours=2),
                          "submitted_at": at if submitted else None})
             if submitted and points:
-                ledger.append({"user_id": reviewer, "kind": "review", "amount": points, "source": f"review:{review_id}",
-                               "award_id": None, "reason": "Review completed", "created_by_id": None,
-                               "created_at": at})
+                ledger.append({"user_id": reviewer, "kind": EntryKind.REVIEW, "amount": points,
+                               "source": f"review:{review_id}", "award_id": None, "reason": "Review completed",
+                               "created_by_id": None, "created_at": at})
             review_id += 1
 
         second_peer = []
-        for sid, uid, badge, state, n_attempts, submitted, decided in ctx.submissions:
-            if state == "draft" or submitted is None:
+        for sid, uid, _badge, state, n_attempts, submitted, _decided in ctx.submissions:
+            if state == SubmissionState.DRAFT or submitted is None:
                 continue
             peer, coach = peer_for(uid), coach_for(uid)
             for number in range(1, n_attempts + 1):
                 final = number == n_attempts
                 at = submitted - timedelta(days=(n_attempts - number) * 15)
-                if final and state == "submitted":
+                if final and state == SubmissionState.SUBMITTED:
                     break  # waiting at stage 1
                 if peer is not None:
-                    add(sid, number, 1, "peer", peer, "pass", at + timedelta(days=1))
+                    add(sid, number, 1, StageKind.PEER, peer, Decision.PASS, at + timedelta(days=1))
                     second_peer.append((sid, number, uid, peer, at))
-                if final and state in ("in_review", "withdrawn"):
-                    if state == "in_review" and coach is not None and rng.random() < 0.3:
-                        add(sid, number, 2, "coach", coach, None, at + timedelta(days=2), submitted=False)
+                if final and state in (SubmissionState.IN_REVIEW, SubmissionState.WITHDRAWN):
+                    if state == SubmissionState.IN_REVIEW and coach is not None and rng.random() < 0.3:
+                        add(sid, number, 2, StageKind.COACH, coach, None, at + timedelta(days=2), submitted=False)
                     break
                 if coach is not None:
-                    add(sid, number, 2, "coach", coach, "meets" if final and state == "awarded" else "not_yet",
+                    add(sid, number, 2, StageKind.COACH, coach,
+                        Decision.MEETS if final and state == SubmissionState.AWARDED else Decision.NOT_YET,
                         at + timedelta(days=3))
-            if state in ("submitted", "in_review"):
+            if state in (SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW):
                 ref = None
                 while ref is None or ref in refs:
                     ref = "S-" + "".join(rng.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(6))
                 refs.add(ref)
-                position = 2 if state == "in_review" else 1
+                position = 2 if state == SubmissionState.IN_REVIEW else 1  # the submission's stage, set in evidence()
                 entered = ago(ctx, 20)
-                tracks.append({"submission_id": sid, "chain_id": chain_id, "position": position, "entered_at": entered,
+                tracks.append({"submission_id": sid, "chain_id": chain_id, "entered_at": entered,
                                "returned_from": None, "ref": ref, "waiting_kind": kinds[position]})
                 visits.append({"submission_id": sid, "attempt_number": n_attempts, "position": position,
-                               "kind": "coach" if position == 2 else "peer", "entered_at": entered, "left_at": None,
-                               "outcome": None})
+                               "kind": StageKind.COACH if position == 2 else StageKind.PEER, "entered_at": entered,
+                               "left_at": None, "outcome": None})
         # More than one colleague often gives peer feedback: fill up to the target with second opinions.
         rng.shuffle(second_peer)
         for sid, number, uid, first, at in second_peer:
@@ -569,7 +591,7 @@ def reviews(ctx: Context) -> None:
                 break
             other = peer_for(uid)
             if other is not None and other != first:
-                add(sid, number, 1, "peer", other, "pass", at + timedelta(days=2))
+                add(sid, number, 1, StageKind.PEER, other, Decision.PASS, at + timedelta(days=2))
         # Unique (submission, attempt, position, reviewer): a second opinion by the same person is dropped.
         seen, unique = set(), []
         for r in rows:
@@ -597,9 +619,10 @@ def ledger(ctx: Context) -> None:
         for n in range(missing):
             uid = rng.choice(ctx.teacher_ids)
             if n % 4 == 3:
-                amount, kind, reason = rng.choice([-20, 10, 25, 50]), "adjustment", "Attendance at a district PD day"
+                amount, kind, reason = (rng.choice([-20, 10, 25, 50]), EntryKind.ADJUSTMENT,
+                                        "Attendance at a district PD day")
             else:
-                amount, kind, reason = rng.choice([5, 10, 15]), "plc_bonus", "PLC met its goal this month"
+                amount, kind, reason = rng.choice([5, 10, 15]), EntryKind.PLC_BONUS, "PLC met its goal this month"
             rows.append({"user_id": uid, "kind": kind, "amount": amount, "source": f"{kind}:gen-{ctx.first_number}-{n}",
                          "award_id": None, "reason": reason, "created_by_id": None, "created_at": ago(ctx, 1000)})
         _ledger_rows(conn, rows, ctx)
@@ -620,22 +643,24 @@ def ledger(ctx: Context) -> None:
 
 
 def _answer(q, rng: random.Random):
-    if q.kind == "likert" and q.retrospective:
+    from milepost.surveys.models import QuestionKind
+
+    if q.kind == QuestionKind.LIKERT and q.retrospective:
         before = rng.randint(1, len(q.options) - 1)
         return {"before": before, "now": rng.randint(before, len(q.options))}
-    if q.kind == "likert":
+    if q.kind == QuestionKind.LIKERT:
         return rng.randint(1, len(q.options))
-    if q.kind == "single":
+    if q.kind == QuestionKind.SINGLE:
         return rng.randrange(len(q.options))
-    if q.kind == "multiple":
+    if q.kind == QuestionKind.MULTIPLE:
         return sorted(rng.sample(range(len(q.options)), min(len(q.options), rng.choice([1, 2, 2, 3]))))
-    if q.kind == "number":
+    if q.kind == QuestionKind.NUMBER:
         lo = q.min_value if q.min_value is not None else 0
         hi = q.max_value if q.max_value is not None else 20
         return float(round(rng.uniform(lo, min(hi, lo + 20))))
-    if q.kind in ("short_text", "long_text"):
+    if q.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT):
         return rng.choice(REFLECTIONS) if rng.random() < 0.3 else None
-    if q.kind == "rubric":
+    if q.kind == QuestionKind.RUBRIC:
         return [rng.randint(1, len(q.options)) for _ in q.indicators]
     return None
 
@@ -646,16 +671,18 @@ def surveys(ctx: Context) -> None:
         click.echo("surveys: the survey tables are not in this schema; skipped.", err=True)
         return
     from milepost.surveys import services as survey_services
+    from milepost.surveys.models import SurveyStatus
+    from milepost.surveys.ready_made import ReadyMade
 
     rng, session = ctx.rng, db.session
-    templates = ["educator_post", "educator_pre", "pulse", "educator_mid"]
+    templates = [ReadyMade.EDUCATOR_POST, ReadyMade.EDUCATOR_PRE, ReadyMade.PULSE, ReadyMade.EDUCATOR_MID]
     made = []
     for n in range(ctx.shape.surveys):
         opens = (ctx.now - timedelta(days=40 + 30 * n)).date()
         survey = survey_services.create_from_template(session, templates[n % len(templates)], actor=None,
                                                       opens_on=opens, closes_on=opens + timedelta(days=14))
         survey.title = f"{survey.title} ({n + 1})"
-        survey.status, survey.published_at = "published", survey.opens_at
+        survey.status, survey.published_at = SurveyStatus.PUBLISHED, survey.opens_at
         made.append(survey)
         ctx.bar.update(1)
     session.commit()
@@ -673,7 +700,8 @@ def surveys(ctx: Context) -> None:
                                   "pseudonym": hmac.new(key, f"survey:{survey.id}:{uid}".encode(),
                                                         hashlib.sha256).hexdigest(),
                                   "school_id": ctx.school_of[uid],
-                                  "roles": "coach,teacher" if uid in coaches else "teacher", "submitted": True})
+                                  "roles": f"{Role.COACH},{Role.TEACHER}" if uid in coaches else Role.TEACHER,
+                                  "submitted": True})
                 participation.append({"survey_id": survey.id, "user_id": uid, "submitted": True,
                                       "invited_at": survey.opens_at})
                 for q in asked:

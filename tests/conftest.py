@@ -1,56 +1,37 @@
-"""Fixtures: an app on SQLite and on PostgreSQL, clients, people with roles, query counting.
+"""Fixtures: an app on SQLite and on PostgreSQL, clients, people with roles; the fixture plugins under
+tests/helpers/. Plain helpers (make_test_app, login, count_queries, PASSWORD, ...) are in tests/helpers/app.py.
 
 Every test that uses `app` runs twice: once on a fresh SQLite file and once on PostgreSQL
 (MILEPOST_TEST_DATABASE_URL); without that variable the PostgreSQL runs are skipped with
 the reason shown in the summary."""
 from __future__ import annotations
 
-import contextvars
-import os
-import re
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
 
-from flask.testing import FlaskClient
+# Before the helpers are imported, so that their asserts explain a failure as a test's own do.
+pytest.register_assert_rewrite("tests.helpers")
 
-from milepost.app import create_app
-from milepost.config import normalise_database_url
-from milepost.extensions import db
+from sqlalchemy import text  # noqa: E402
 
-PG_URL = os.environ.get("MILEPOST_TEST_DATABASE_URL")
-# A schema of this run's own, so that two runs on one database never drop each other's tables.
-PG_SCHEMA = f"milepost_test_{os.getpid()}"
-PASSWORD = "correct horse battery"
+from milepost.extensions import db  # noqa: E402
+from tests.helpers.app import (  # noqa: E402
+    PASSWORD,
+    PG_SCHEMA,
+    PG_URL,
+    drop_pg_schema,
+    login,
+    make_test_app,
+    reset_pg_schema,
+)
 
-
-def pg_url_for_schema(schema: str) -> str:
-    """The test database URL with every connection working in its own schema."""
-    url = make_url(normalise_database_url(PG_URL))
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-
-
-def reset_pg_schema(schema: str) -> str:
-    assert re.fullmatch(r"[a-z0-9_]+", schema)
-    engine = create_engine(normalise_database_url(PG_URL))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    finally:
-        engine.dispose()
-    return pg_url_for_schema(schema)
-
-
-def drop_pg_schema(schema: str) -> None:
-    engine = create_engine(normalise_database_url(PG_URL))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    finally:
-        engine.dispose()
+# Fixtures that tests in more than one folder use (a folder's own stay in that folder's conftest.py).
+pytest_plugins = [
+    "tests.helpers.fixtures_badges",
+    "tests.helpers.fixtures_evidence",
+    "tests.helpers.fixtures_points",
+    "tests.helpers.fixtures_reviews",
+    "tests.helpers.fixtures_surveys",
+]
 
 
 @pytest.fixture(scope="session")
@@ -67,34 +48,6 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     return request.getfixturevalue("pg_schema_url")
-
-
-class IsolatedClient(FlaskClient):
-    """Each request runs in its own app context, with its own database session and `g`,
-    as it does in production, instead of sharing the test's."""
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-def make_test_app(tmp_path, database_url, **extra):
-    settings = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "FAST_PASSWORD_HASHING": True,
-        "SERVER_NAME": "milepost.test",
-        "BASE_URL": "http://milepost.test",
-        "THEMES_PATH": os.path.join(os.path.dirname(__file__), "..", "themes"),
-        "UPLOAD_PATH": str(tmp_path / "uploads"),
-        "OUTBOX_PATH": str(tmp_path / "outbox"),
-    }
-    settings.update(extra)
-    app = create_app(settings)
-    app.test_client_class = IsolatedClient
-    return app
 
 
 @pytest.fixture
@@ -152,10 +105,6 @@ def make_user(app):
     return make
 
 
-def login(client, email: str, password: str = PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
-
-
 @pytest.fixture
 def as_role(app, make_user):
     """as_role("pd_admin") -> a test client signed in as a new person with that role."""
@@ -169,21 +118,6 @@ def as_role(app, make_user):
         return c
 
     return sign_in
-
-
-@contextmanager
-def count_queries():
-    """with count_queries() as queries: ... then len(queries) is how many SQL statements ran."""
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def pytest_terminal_summary(terminalreporter):

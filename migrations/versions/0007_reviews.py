@@ -6,9 +6,8 @@ Revises: 0006_surveys
 Create Date: 2026-11-23 09:07:53.894633
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007_reviews'

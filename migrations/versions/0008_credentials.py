@@ -6,9 +6,8 @@ Revises: 0007_reviews
 Create Date: 2026-11-23 09:08:39.423292
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008_credentials'

@@ -5,9 +5,8 @@ Revises: 0008_credentials
 Create Date: 2026-11-23 09:18:16.603037
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_notifications'

@@ -18,11 +18,10 @@ Revises: 0011_performance
 Create Date: 2026-11-30 02:33:54.480346
 
 """
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_scale'
@@ -102,10 +101,10 @@ def upgrade():
 
 def _fill_points(conn):
     """The totals from the ledger as it stands (the same figures points.standings.rebuild computes)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     month = date(now.year, now.month, 1)
     year = date(now.year if now.month >= 8 else now.year - 1, 8, 1)
-    since = {p: datetime.combine(d, time(0), tzinfo=timezone.utc) for p, d in (("month", month), ("year", year))}
+    since = {p: datetime.combine(d, time(0), tzinfo=UTC) for p, d in (("month", month), ("year", year))}
     ledger = sa.table('ledger_entry', sa.column('user_id', sa.Integer), sa.column('kind', sa.String),
                       sa.column('amount', sa.Integer), sa.column('created_at', sa.DateTime(timezone=True)))
     account = sa.table('points_account', sa.column('user_id', sa.Integer), sa.column('balance', sa.Integer),

@@ -13,7 +13,6 @@ Create Date: 2026-11-30 02:50:00.000000
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0013_reports'
 down_revision = '0012_scale'

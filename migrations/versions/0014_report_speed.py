@@ -20,9 +20,8 @@ Revises: 0013_reports
 Create Date: 2026-11-30 04:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014_report_speed'

@@ -5,10 +5,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from milepost.accounts import admin, cli, demo, models  # noqa: F401 - models: the tables
+    from milepost.accounts import cli, demo, models, views  # noqa: F401 - models: the tables
     from milepost.core.features import add_demo_step, add_home_cards
 
-    app.register_blueprint(admin.bp)
-    add_home_cards(app, admin.home_cards, place=40)
+    app.register_blueprint(views.bp)
+    add_home_cards(app, views.home_cards, place=40)
     cli.init_cli(app)  # create-user, import-roster
     add_demo_step(app, demo.seed_people)

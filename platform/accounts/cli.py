@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from milepost.core.access import Role
 from milepost.core.cli import refuse
 from milepost.core.errors import DomainError
 from milepost.extensions import db
@@ -18,7 +19,7 @@ def init_cli(app: Flask) -> None:
 @click.command("create-user")
 @click.option("--email", prompt=True)
 @click.option("--name", "display_name", prompt="Name")
-@click.option("--role", "roles", multiple=True, default=["teacher"], show_default=True,
+@click.option("--role", "roles", multiple=True, default=[Role.TEACHER], show_default=True,
               help="teacher, coach, pd_admin, leader or site_admin; repeat for several.")
 @click.option("--school", default="", help="Name of an existing school.")
 @click.password_option(help="At least 10 characters.")

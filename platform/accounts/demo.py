@@ -5,30 +5,31 @@ from sqlalchemy import select
 
 from milepost.accounts.models import PLC, School, User
 from milepost.accounts.services import save_plc, save_school, save_user
+from milepost.core.access import Role
 
 PASSWORD = "milepost-demo"
 SCHOOLS = ["Riverbend Elementary School", "Cedar Ridge Middle School"]
 
 # (name, email, roles, school index or None)
 PEOPLE = [
-    ("Dana Whitfield", "dana.whitfield@riverbend.example", ["pd_admin", "teacher"], None),
-    ("Marcus Ortega", "marcus.ortega@riverbend.example", ["leader"], None),
-    ("Priya Raman", "priya.raman@riverbend.example", ["site_admin"], None),
-    ("Grace Okafor", "grace.okafor@riverbend.example", ["coach", "teacher"], 0),
-    ("Tomás Rivera", "tomas.rivera@riverbend.example", ["coach", "teacher"], 1),
-    ("Alicia Chen", "alicia.chen@riverbend.example", ["teacher"], 0),
-    ("Ben Adeyemi", "ben.adeyemi@riverbend.example", ["teacher"], 0),
-    ("Carmen Diaz", "carmen.diaz@riverbend.example", ["teacher"], 0),
-    ("Devon Price", "devon.price@riverbend.example", ["teacher"], 0),
-    ("Elena Petrova", "elena.petrova@riverbend.example", ["teacher"], 1),
-    ("Farid Haddad", "farid.haddad@riverbend.example", ["teacher"], 1),
-    ("Hannah Lindqvist", "hannah.lindqvist@riverbend.example", ["teacher"], 1),
-    ("Isaac Moreno", "isaac.moreno@riverbend.example", ["teacher"], 1),
+    ("Dana Whitfield", "dana.whitfield@riverbend.example", [Role.PD_ADMIN, Role.TEACHER], None),
+    ("Marcus Ortega", "marcus.ortega@riverbend.example", [Role.LEADER], None),
+    ("Priya Raman", "priya.raman@riverbend.example", [Role.SITE_ADMIN], None),
+    ("Grace Okafor", "grace.okafor@riverbend.example", [Role.COACH, Role.TEACHER], 0),
+    ("Tomás Rivera", "tomas.rivera@riverbend.example", [Role.COACH, Role.TEACHER], 1),
+    ("Alicia Chen", "alicia.chen@riverbend.example", [Role.TEACHER], 0),
+    ("Ben Adeyemi", "ben.adeyemi@riverbend.example", [Role.TEACHER], 0),
+    ("Carmen Diaz", "carmen.diaz@riverbend.example", [Role.TEACHER], 0),
+    ("Devon Price", "devon.price@riverbend.example", [Role.TEACHER], 0),
+    ("Elena Petrova", "elena.petrova@riverbend.example", [Role.TEACHER], 1),
+    ("Farid Haddad", "farid.haddad@riverbend.example", [Role.TEACHER], 1),
+    ("Hannah Lindqvist", "hannah.lindqvist@riverbend.example", [Role.TEACHER], 1),
+    ("Isaac Moreno", "isaac.moreno@riverbend.example", [Role.TEACHER], 1),
     # Joined the demo for the pilot's survey groups (surveys/demo.py); here so they can be in PLCs too.
-    ("Jordan Blake", "jordan.blake@riverbend.example", ["teacher"], 0),
-    ("Keiko Tanaka", "keiko.tanaka@riverbend.example", ["teacher"], 0),
-    ("Luis Navarro", "luis.navarro@riverbend.example", ["teacher"], 1),  # new to the district: in no PLC yet
-    ("Maya Singh", "maya.singh@riverbend.example", ["teacher"], 1),
+    ("Jordan Blake", "jordan.blake@riverbend.example", [Role.TEACHER], 0),
+    ("Keiko Tanaka", "keiko.tanaka@riverbend.example", [Role.TEACHER], 0),
+    ("Luis Navarro", "luis.navarro@riverbend.example", [Role.TEACHER], 1),  # new to the district: in no PLC yet
+    ("Maya Singh", "maya.singh@riverbend.example", [Role.TEACHER], 1),
 ]
 
 # (name, school index or None, facilitator email, member emails, description)

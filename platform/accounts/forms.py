@@ -1,15 +1,14 @@
-"""Sign-in, password and administration forms."""
+"""Forms of the PD office's people, school, PLC and roster pages (the sign-in and password forms are in
+milepost.signin.forms)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from milepost.accounts.services import MIN_PASSWORD
 from milepost.core.access import ROLE_LABELS
 from milepost.core.forms import MultiCheckboxField, choices
-
 
 
 class UserForm(FlaskForm):

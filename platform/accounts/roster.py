@@ -15,12 +15,12 @@ from sqlalchemy import select
 from milepost.accounts.models import PLC, PLCMembership, School, User
 from milepost.accounts.services import normalise_email
 from milepost.core import audit
-from milepost.core.access import ROLES
+from milepost.core.access import ROLES, Role
 from milepost.core.errors import ValidationFailed
 
 COLUMNS = ("name", "email", "school", "roles", "plcs")
 REQUIRED = ("name", "email")
-ROLE_ALIASES = {"pd admin": "pd_admin", "pd": "pd_admin", "site admin": "site_admin", "admin": "site_admin"}
+ROLE_ALIASES = {"pd admin": Role.PD_ADMIN, "pd": Role.PD_ADMIN, "site admin": Role.SITE_ADMIN, "admin": Role.SITE_ADMIN}
 MAX_ROWS = 20000
 
 
@@ -100,7 +100,7 @@ def parse_roster(data: bytes | str) -> list[RosterRow]:
             problems.append(f"Line {line}: " + "; ".join(reasons) + ".")
             continue
         seen[email] = line
-        rows.append(RosterRow(line, name, email, cells.get("school", ""), roles or ["teacher"],
+        rows.append(RosterRow(line, name, email, cells.get("school", ""), roles or [Role.TEACHER],
                               _split(cells.get("plcs", ""))))
     if problems:
         raise ValidationFailed(f"{len(problems)} row(s) need fixing; nothing was imported.", problems=problems)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from datetime import timedelta
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,6 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
+from milepost.accounts import access
 from milepost.accounts.models import PLC, PasswordResetToken, PLCMembership, School, User
 from milepost.core import audit, signals
 from milepost.core.access import ROLES
@@ -200,7 +201,7 @@ def save_user(session, user: User | None, *, actor: User | None, email: str, dis
     if creating:
         user = User(email=address, display_name=name, active=active)
         session.add(user)
-    if actor is not None and user.id == actor.id and not active:
+    if not active and not access.may_deactivate(actor, user):
         raise ValidationFailed("You cannot deactivate your own account.")
     old_roles = [] if creating else sorted(user.roles)
     user.email, user.display_name, user.school, user.active = address, name, school, active
@@ -232,7 +233,7 @@ def _keep_memberships(owner: User | PLC, wanted: dict, key: str, make) -> None:
 
 
 def set_active(session, user: User, active: bool, *, actor: User) -> None:
-    if user.id == actor.id and not active:
+    if not active and not access.may_deactivate(actor, user):
         raise InvalidTransition("You cannot deactivate your own account.")
     if user.active == active:
         return

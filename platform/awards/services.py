@@ -6,12 +6,13 @@ from sqlalchemy import delete, event, exists, func, insert, inspect, select, upd
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from milepost.awards.models import Award, BadgeEarners
+from milepost.awards.models import Award, AwardHow, BadgeEarners
 from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
 
-def issue_award(session, *, user_id: int, badge, version, by=None, submission=None, how: str = "earned",
+
+def issue_award(session, *, user_id: int, badge, version, by=None, submission=None, how: str = AwardHow.EARNED,
                 note: str = "") -> tuple[Award, bool]:
     """The award for this person and badge version, and whether it was made now.
 
@@ -133,9 +134,9 @@ def rebuild_earners(session) -> None:
 
 
 def go_to_people(session, badge_id: int, limit: int) -> list:
-    from milepost.accounts.models import User
-
     from sqlalchemy.orm import joinedload, lazyload
+
+    from milepost.accounts.models import User
 
     # The badge page shows each person's school: joined into the same query (so the page costs the same
     # whether or not anyone has a school); their roles (selectin by default on User) are not shown there.

@@ -25,7 +25,7 @@ def _summary(badge: Badge, progress: services.Progress) -> dict:
         "level": badge.level,
         "summary": badge.summary,
         "points": badge.points,
-        "credit_hours": _hours(badge),
+        "credit_hours": services.hours_value(badge.credit_hours),
         "estimated_time": badge.estimated_time,
         "tags": badge.tags,
         "status": badge.status,
@@ -35,11 +35,6 @@ def _summary(badge: Badge, progress: services.Progress) -> dict:
         "api_url": url_for("badges_api.detail", slug=badge.slug, _external=True),
         "image_url": url_for("badges.image", slug=badge.slug, _external=True),
     }
-
-
-def _hours(badge: Badge):
-    hours = round(float(badge.credit_hours or 0), 2)
-    return int(hours) if hours.is_integer() else hours
 
 
 @bp.get("")
@@ -66,7 +61,6 @@ def detail(slug: str):
     body = _summary(badge, progress)
     body["document"] = services.badge_document(badge)
     body["prerequisites"] = [{"slug": p.slug, "title": p.title, "status": p.status,
-                              "met": p.id in progress.earned or p.status != "published"}
-                             for p in badge.prerequisites]
+                              "met": services.prerequisite_met(p, progress)} for p in badge.prerequisites]
     body["earners"] = services.earner_counts(db.session, [badge.id]).get(badge.id, 0)
     return jsonify(body)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from milepost.badges import exchange
 from milepost.badges.models import Badge
-from milepost.core.cli import refuse
 from milepost.core import audit
+from milepost.core.cli import refuse
 from milepost.core.errors import ValidationFailed
 from milepost.extensions import db
 

@@ -1,6 +1,6 @@
 """Sharing badges between districts: the catalogue (or one badge) as a JSON document.
 
-Format "milepost.badges/1" (documented in the README):
+Format "milepost.badges/1" (documented in docs/integrators.md):
 
     {"format": "milepost.badges/1",
      "strands": [{"slug", "name", "description"}],
@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from milepost.badges import services
-from milepost.badges.models import Badge, Collection, CollectionEntry, Strand
+from milepost.badges.models import Badge, BadgeStatus, Collection, CollectionEntry, Strand
 from milepost.core import audit
 from milepost.core.errors import ValidationFailed
 
@@ -109,7 +109,7 @@ def _check_simple(items: list, what: str, problems: list[str]) -> list[dict]:
             problems.append(f"{label} must be an object with slug, name and description.")
             continue
         slug, name, description = item.get("slug"), item.get("name"), item.get("description", "") or ""
-        if not isinstance(slug, str) or not services.SLUG_RE.match(slug) or len(slug) > 80:
+        if not services.is_slug(slug):
             problems.append(f"{label}: the slug {slug!r} may use only lower-case letters, digits and single hyphens.")
             slug = None
         else:
@@ -167,7 +167,7 @@ def check_document(session, document) -> tuple[list[dict], list[dict], list[dict
         if doc["strand"] and doc["strand"] not in strand_slugs:
             problems.append(f"{label}: there is no strand {doc['strand']!r} in the file or the catalogue.")
         current = existing.get(doc["slug"])
-        if current is not None and current.status != "draft" and doc["status"] == "draft":
+        if current is not None and current.status != BadgeStatus.DRAFT and doc["status"] == BadgeStatus.DRAFT:
             problems.append(f"{label}: the badge is {current.status} here and cannot go back to draft.")
         badges.append({"doc": doc, "label": label})
 
@@ -226,7 +226,7 @@ def import_catalogue(session, document, *, actor=None) -> ImportResult:
         doc = item["doc"]
         if doc["slug"] not in existing:
             # Made first so that prerequisites can point at badges further down the file.
-            badge = existing[doc["slug"]] = Badge(slug=doc["slug"], title=doc["title"], status="draft",
+            badge = existing[doc["slug"]] = Badge(slug=doc["slug"], title=doc["title"], status=BadgeStatus.DRAFT,
                                                   version=1, created_by_id=getattr(actor, "id", None))
             session.add(badge)
             new_slugs.add(doc["slug"])
@@ -259,9 +259,9 @@ def import_catalogue(session, document, *, actor=None) -> ImportResult:
     return result
 
 
-def _status_path(current: str, wanted: str) -> list[str]:
+def _status_path(current: str, wanted: str) -> list[BadgeStatus]:
     if current == wanted:
         return []
-    if current == "draft" and wanted == "retired":
-        return ["published", "retired"]  # it was live somewhere, so it keeps a version 1
-    return [wanted]
+    if current == BadgeStatus.DRAFT and wanted == BadgeStatus.RETIRED:
+        return [BadgeStatus.PUBLISHED, BadgeStatus.RETIRED]  # it was live somewhere, so it keeps a version 1
+    return [BadgeStatus(wanted)]

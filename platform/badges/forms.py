@@ -1,21 +1,19 @@
-"""Authoring and catalogue forms. The badge form edits a badge document (see services.py);
+"""Authoring and catalogue forms. The badge form edits a badge document (see services/documents.py);
 its list editors (prompts, rubric levels and rows) work without JavaScript through named
 submit buttons that change the list and show the form again with everything kept."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, FieldList, Form, FormField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from milepost.badges.models import KIND_LABELS, LEVELS, PROMPT_KIND_LABELS
+from milepost.badges.models import KIND_LABELS, LEVELS, PROMPT_KIND_LABELS, BadgeKind, BadgeStatus, PromptKind
 from milepost.badges.services import SORTS, STATUS_FOR_ME
 from milepost.core.forms import MultiCheckboxField
 from milepost.core.forms import choices as options
 
 NONE = 0
-
 
 
 class PromptForm(Form):
@@ -62,13 +60,13 @@ DOCUMENT_FIELDS = {"strand": "strand_id", "prerequisites": "prerequisite_ids", "
 
 
 def blank_prompt() -> dict:
-    return {"kind": "text", "title": "", "guidance": "", "required": True}
+    return {"kind": PromptKind.TEXT, "title": "", "guidance": "", "required": True}
 
 
 def new_badge_data() -> dict:
     """What a new badge form starts with: one prompt and a four-level rubric with one row."""
     levels = ["Beginning", "Developing", "Meets", "Exceeds"]
-    return {"kind": "practice", "level": 1, "points": "10", "credit_hours": "0", "strand_id": NONE,
+    return {"kind": BadgeKind.PRACTICE, "level": 1, "points": "10", "credit_hours": "0", "strand_id": NONE,
             "prompts": [blank_prompt()], "levels": levels, "meets_level": 2,
             "criteria": [{"name": "", "descriptions": [""] * len(levels)}], "prerequisite_ids": []}
 
@@ -97,7 +95,8 @@ def form_data(form: BadgeForm) -> dict:
         "resources", "points", "credit_hours", "estimated_time", "tags", "prerequisite_ids", "meets_level")}
     data["prompts"] = [dict(entry.data) for entry in form.prompts]
     data["levels"] = [entry.data or "" for entry in form.levels]
-    data["criteria"] = [{"name": entry["name"].data or "", "descriptions": [d.data or "" for d in entry["descriptions"]]}
+    data["criteria"] = [{"name": entry["name"].data or "",
+                         "descriptions": [d.data or "" for d in entry["descriptions"]]}
                         for entry in form.criteria]
     return data
 
@@ -123,7 +122,7 @@ def document_from_data(data: dict, *, strand_slug: str | None, prerequisite_slug
         "credit_hours": (data.get("credit_hours") or "0").strip(),
         "tags": (data.get("tags") or "").split(","),
         "prerequisites": prerequisite_slugs,
-        "status": "draft",
+        "status": BadgeStatus.DRAFT,
         "prompts": [{"kind": p["kind"], "title": p["title"] or "", "guidance": p["guidance"] or "",
                      "required": bool(p["required"])} for p in data["prompts"]],
         "rubric": {

@@ -130,7 +130,7 @@ def _png(letters: str, level: int, accent: str, primary: str, ink: str) -> bytes
 
 
 def _mix(a, b, t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+    return tuple(round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
 
 
 def _encode_png(width: int, height: int, raw_rows: bytes) -> bytes:

@@ -2,19 +2,63 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, Numeric, String, Table,
-                        Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
-KINDS = ("practice", "outside_learning")
-KIND_LABELS = {"practice": "Practice badge", "outside_learning": "Outside learning"}
-STATUSES = ("draft", "published", "retired")
-PROMPT_KINDS = ("text", "file", "link")
-PROMPT_KIND_LABELS = {"text": "Written answer", "file": "File upload", "link": "Link"}
+
+class BadgeKind(StrEnum):
+    """What a badge asks for: evidence of practice, or proof of outside learning with fixed credit hours."""
+
+    PRACTICE = "practice"
+    OUTSIDE_LEARNING = "outside_learning"
+
+
+class BadgeStatus(StrEnum):
+    """Where a badge is in its life; badges.services.TRANSITIONS says which moves are allowed."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class PromptKind(StrEnum):
+    """What one submission prompt asks the teacher to send."""
+
+    TEXT = "text"
+    FILE = "file"
+    LINK = "link"
+
+
+class ImageType(StrEnum):
+    """The media type of an uploaded badge image (PNG or JPEG, told by its first bytes)."""
+
+    PNG = "image/png"
+    JPEG = "image/jpeg"
+
+
+KINDS = tuple(BadgeKind)
+KIND_LABELS = {BadgeKind.PRACTICE: "Practice badge", BadgeKind.OUTSIDE_LEARNING: "Outside learning"}
+STATUSES = tuple(BadgeStatus)
+PROMPT_KINDS = tuple(PromptKind)
+PROMPT_KIND_LABELS = {PromptKind.TEXT: "Written answer", PromptKind.FILE: "File upload", PromptKind.LINK: "Link"}
 LEVELS = (1, 2, 3)
 
 
@@ -58,7 +102,7 @@ class Badge(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[str] = mapped_column(String(20), default="practice")
+    kind: Mapped[str] = mapped_column(String(20), default=BadgeKind.PRACTICE)
     summary: Mapped[str] = mapped_column(Text, default="")
     competency: Mapped[str] = mapped_column(Text, default="")
     key_method: Mapped[str] = mapped_column(Text, default="")
@@ -72,9 +116,9 @@ class Badge(Timestamped, db.Model):
     # Rubric levels, lowest first, and the index of the lowest level that counts as "meets".
     rubric_levels: Mapped[list] = mapped_column(JSON, default=list)
     meets_level: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=BadgeStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
-    # An uploaded image, stored once by content hash under UPLOAD_PATH/badge-images/.
+    # An uploaded image (its ImageType), stored once by content hash under UPLOAD_PATH/badge-images/.
     image_sha256: Mapped[str | None] = mapped_column(String(64))
     image_type: Mapped[str | None] = mapped_column(String(20))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
@@ -120,7 +164,7 @@ class BadgePrompt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(10), default="text")
+    kind: Mapped[str] = mapped_column(String(10), default=PromptKind.TEXT)
     title: Mapped[str] = mapped_column(String(200))
     guidance: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,18 +1,31 @@
 """Catalogue pages for everyone signed in, and authoring pages for the PD office."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from milepost.badges import access, exchange, images, services
-from milepost.badges.forms import (DOCUMENT_FIELDS, NONE, BadgeForm, CatalogueFilterForm, CollectionForm,
-                                   ImageForm, ImportForm, StrandForm, apply_list_action, options, data_from_document,
-                                   document_from_data, filters_from, form_data, new_badge_data)
-from milepost.badges.models import KIND_LABELS, PROMPT_KIND_LABELS, STATUSES, Badge, Collection, Strand
+from milepost.badges.forms import (
+    DOCUMENT_FIELDS,
+    NONE,
+    BadgeForm,
+    CatalogueFilterForm,
+    CollectionForm,
+    ImageForm,
+    ImportForm,
+    StrandForm,
+    apply_list_action,
+    data_from_document,
+    document_from_data,
+    filters_from,
+    form_data,
+    new_badge_data,
+    options,
+)
+from milepost.badges.models import KIND_LABELS, PROMPT_KIND_LABELS, STATUSES, Badge, BadgeStatus, Collection, Strand
 from milepost.badges.services import BadgeInvalid
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import ValidationFailed
@@ -28,8 +41,10 @@ bp.add_app_template_filter(render_markdown, "markdown")
 def format_hours(value) -> str:
     """Credit hours without needless decimals: 3, 1.5, 0.25."""
     return f"{float(value or 0):g}"
+
+
 authors = roles(*access.AUTHOR_ROLES)
-STATUS_PILLS = {"draft": "neutral", "published": "success", "retired": "muted"}
+STATUS_PILLS = {BadgeStatus.DRAFT: "neutral", BadgeStatus.PUBLISHED: "success", BadgeStatus.RETIRED: "muted"}
 STATUS_CHANGED = {"publish": "\"{title}\" is published (version {version}).",
                   "retire": "\"{title}\" is retired. People who hold it can still see it."}
 
@@ -64,25 +79,21 @@ def catalogue():
     )
 
 
-def _viewable(slug: str) -> tuple[Badge, services.Progress]:
+def _viewable(slug: str, may=access.can_view) -> tuple[Badge, services.Progress]:
+    """The badge and the reader's progress, if `may` (an access rule) lets the reader see it."""
     badge = services.load_badge(db.session, slug)
     progress = services.progress_for(db.session, current_user)
     # Not found, rather than forbidden, so drafts do not reveal that they exist.
-    if badge is None or not access.can_view(current_user, badge, progress):
+    if badge is None or not may(current_user, badge, progress):
         abort(404)
     return badge, progress
-
-
-def _prerequisite_rows(badge: Badge, progress: services.Progress) -> list[dict]:
-    return [{"id": p.id, "slug": p.slug, "title": p.title, "status": p.status,
-             "met": p.id in progress.earned or p.status != "published"} for p in badge.prerequisites]
 
 
 @bp.get("/badges/<slug>")
 @signed_in
 def badge_page(slug: str):
     badge, progress = _viewable(slug)
-    prereqs = _prerequisite_rows(badge, progress)
+    prereqs = [services.prerequisite_row(p, progress) for p in badge.prerequisites]
     return render_template(
         "badges/badge.html", badge=badge, doc=services.badge_document(badge),
         strand_name=badge.strand.name if badge.strand else None, prereqs=prereqs,
@@ -97,7 +108,7 @@ def badge_page(slug: str):
 @bp.get("/badges/<slug>/versions")
 @signed_in
 def versions(slug: str):
-    badge, _ = _viewable(slug)
+    badge, _ = _viewable(slug, access.can_view_version)
     rows = services.load_versions(db.session, badge)
     return render_template("badges/versions.html", badge=badge, versions=rows)
 
@@ -105,7 +116,7 @@ def versions(slug: str):
 @bp.get("/badges/<slug>/versions/<int:number>")
 @signed_in
 def version_page(slug: str, number: int):
-    badge, progress = _viewable(slug)
+    badge, progress = _viewable(slug, access.can_view_version)
     version = services.version_of(db.session, badge, number)
     if version is None:
         abort(404)
@@ -131,7 +142,7 @@ def _image_response(body, mimetype: str) -> Response:
 @signed_in
 def image(slug: str):
     """The badge's uploaded image, or the generated one."""
-    badge, _ = _viewable(slug)
+    badge, _ = _viewable(slug, access.can_view_image)
     path = services.badge_image_path(badge, current_app.config["UPLOAD_PATH"])
     if path is not None:
         response = send_file(path, mimetype=badge.image_type, max_age=300, conditional=True)
@@ -143,7 +154,7 @@ def image(slug: str):
 @bp.get("/badges/<slug>/image.<any(svg, png):fmt>")
 @signed_in
 def generated_image(slug: str, fmt: str):
-    badge, _ = _viewable(slug)
+    badge, _ = _viewable(slug, access.can_view_image)
     colours = current_app.extensions["milepost_theme"].colours
     if fmt == "png":
         return _image_response(images.badge_png(badge.title, badge.level, colours), "image/png")
@@ -169,13 +180,17 @@ def authoring():
     return render_template("badges/authoring/index.html", pager=pager, q=q, status=status, statuses=STATUSES)
 
 
+def _badge_label(row) -> str:
+    """A badge in an authoring list of choices: its title, and its status unless it is published."""
+    return row.title if row.status == BadgeStatus.PUBLISHED else f"{row.title} ({row.status})"
+
+
 def _set_choices(form: BadgeForm, badge: Badge | None) -> None:
     strands = db.session.scalars(select(Strand).order_by(Strand.position, Strand.id)).all()
     form.strand_id.choices = options([(NONE, "No strand")] + [(s.id, s.name) for s in strands])
     others = db.session.execute(select(Badge.id, Badge.title, Badge.status).order_by(func.lower(Badge.title))
                                 .where(Badge.id != (badge.id if badge else -1))).all()
-    form.prerequisite_ids.choices = options((b.id, b.title if b.status == "published" else f"{b.title} ({b.status})")
-                                            for b in others)
+    form.prerequisite_ids.choices = options((b.id, _badge_label(b)) for b in others)
     form.meets_level.choices = options((i, entry.data or f"Level {i + 1}") for i, entry in enumerate(form.levels))
 
 
@@ -237,7 +252,7 @@ def _edit(badge: Badge | None):
 def _saved_message(saved: Badge, *, new: bool) -> str:
     if new:
         return f"\"{saved.title}\" is saved as a draft. Publish it when it is ready."
-    if saved.status != "draft":
+    if saved.status != BadgeStatus.DRAFT:
         return f"\"{saved.title}\" is saved. Teachers now see version {saved.version}."
     return f"\"{saved.title}\" is saved."
 
@@ -406,8 +421,7 @@ def edit_collection(collection_id: int | None = None):
     form = CollectionForm(obj=collection)
     badges = db.session.execute(select(Badge.id, Badge.title, Badge.status)
                                 .order_by(func.lower(Badge.title))).all()
-    form.badge_ids.choices = options((b.id, b.title if b.status == "published" else f"{b.title} ({b.status})")
-                                     for b in badges)
+    form.badge_ids.choices = options((b.id, _badge_label(b)) for b in badges)
     if request.method == "GET" and collection is not None:
         form.badge_ids.data = [entry.badge_id for entry in collection.entries]
 

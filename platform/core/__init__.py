@@ -1,4 +1,5 @@
-"""What every feature shares: the model base, access rules, errors, signals, mail, audit, themes."""
+"""What every feature shares: the model base, the view access decorators and roles, errors, signals, mail,
+audit, themes, site settings, the home page and the health check."""
 from __future__ import annotations
 
 from flask import Flask

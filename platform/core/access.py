@@ -1,22 +1,36 @@
-"""Who may use a view. Every view declares it with one of these decorators; a test checks."""
+"""Who may use a view: the decorators every view declares itself with (a test checks), the roles and
+the role groups features share, and safe redirects. Each feature's rules about its own objects are in
+its access.py."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
-from typing import Callable
 from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-ROLES = ("teacher", "coach", "pd_admin", "leader", "site_admin")
+
+class Role(StrEnum):
+    """What a person does in the district; one person may hold several (user_role rows)."""
+
+    TEACHER = "teacher"
+    COACH = "coach"
+    PD_ADMIN = "pd_admin"
+    LEADER = "leader"
+    SITE_ADMIN = "site_admin"
+
+
+ROLES = tuple(Role)
 ROLE_LABELS = {
-    "teacher": "Teacher",
-    "coach": "Instructional coach",
-    "pd_admin": "PD office",
-    "leader": "District leader",
-    "site_admin": "Site administrator",
+    Role.TEACHER: "Teacher",
+    Role.COACH: "Instructional coach",
+    Role.PD_ADMIN: "PD office",
+    Role.LEADER: "District leader",
+    Role.SITE_ADMIN: "Site administrator",
 }
-STAFF_ROLES = ("pd_admin", "site_admin")
+STAFF_ROLES = (Role.PD_ADMIN, Role.SITE_ADMIN)
 
 
 def _mark(view: Callable, rule: str) -> None:

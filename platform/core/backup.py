@@ -63,7 +63,7 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def create_backup(engine, metadata, instance: Path, target: Path, *, extra_folders=()) -> dict:
     """Write the archive; returns its manifest (counts per table, files and their SHA-256)."""
-    manifest = {"format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(),
+    manifest = {"format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(),
                 "dialect": engine.dialect.name, "tables": {}, "files": {}}
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".backup-")

@@ -35,7 +35,7 @@ def short(text: str, limit: int) -> str:
 def shade(t: float) -> str:
     """From the page's pale surface (nothing) to the theme's deep blue (everything)."""
     low, high = (243, 245, 248), (31, 78, 121)
-    r, g, b = (round(a + (c - a) * max(0.0, min(1.0, t))) for a, c in zip(low, high))
+    r, g, b = (round(a + (c - a) * max(0.0, min(1.0, t))) for a, c in zip(low, high, strict=True))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 

@@ -3,6 +3,7 @@ features add their exports to. `refuse` is how any command reports refused work.
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 from typing import NoReturn
 
 import click
@@ -48,7 +49,7 @@ def _folders(app: Flask):
 @with_appcontext
 def backup(target: str | None) -> None:
     """Write a consistent archive of the database, uploaded files and keys (safe while running)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from pathlib import Path
 
     from flask import current_app
@@ -57,7 +58,7 @@ def backup(target: str | None) -> None:
     from milepost.core.backup import create_backup
 
     instance, extra = _folders(current_app)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(target) if target else instance / "backups" / f"milepost-{stamp}.tar.gz"
     manifest = create_backup(db.engine, db.metadata, instance, path, extra_folders=extra)
     audit.record(db.session, "backup.created", path=str(path), rows=sum(manifest["tables"].values()))
@@ -75,12 +76,11 @@ def restore(archive: str) -> None:
     import tarfile
     from pathlib import Path
 
+    from alembic.script import ScriptDirectory
     from flask import current_app
     from flask_migrate import upgrade
 
     from milepost.core.backup import RestoreRefused, restore_backup
-
-    from alembic.script import ScriptDirectory
 
     with tarfile.open(archive, "r:gz") as tar:
         revision = json.loads(tar.extractfile("manifest.json").read()).get("revision")

@@ -2,7 +2,7 @@
 the home page and steps of the demo district. Both keep the order of `milepost.app.FEATURES`."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask
 

@@ -1,7 +1,8 @@
 """Form helpers every feature shares: WTForms pieces, and the one way a submitted form changes anything."""
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import flash, redirect
 from werkzeug.wrappers import Response

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
@@ -30,14 +30,14 @@ _fixed_now: ContextVar[datetime | None] = ContextVar("milepost_fixed_now", defau
 
 def utcnow() -> datetime:
     fixed = _fixed_now.get()
-    return fixed if fixed is not None else datetime.now(timezone.utc)
+    return fixed if fixed is not None else datetime.now(UTC)
 
 
 @contextmanager
 def clock_at(moment: datetime) -> Iterator[None]:
     """Within the block, utcnow() (and so every service and column default) answers `moment` (aware, UTC).
     A context variable: other threads and requests keep the real clock."""
-    token = _fixed_now.set(moment.astimezone(timezone.utc))
+    token = _fixed_now.set(moment.astimezone(UTC))
     try:
         yield
     finally:
@@ -54,12 +54,12 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; use milepost.core.model.utcnow()")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 

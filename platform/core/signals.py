@@ -100,7 +100,7 @@ token (the secret for the link; only its hash is stored), hours (how long the li
 
 reviewer_asked = _signal("reviewer_asked", """Question: is this person a reviewer of this submission?
 
-Asked by evidence.services.is_reviewer (who may read evidence they did not write) after its own checks
+Asked by evidence.access.is_reviewer (who may read evidence they did not write) after its own checks
 (signed in, not the earner, submitted at least once). Sender: the Submission. Keywords: user.
 Answer: True or False; any True makes the person a reviewer. With no receiver, coaches and the PD office
 review everything.""")

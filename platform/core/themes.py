@@ -172,8 +172,8 @@ class ActiveThemeLoader(BaseLoader):
                 source = path.read_text(encoding="utf-8")
                 if self.manager.watch_files:
                     mtime = path.stat().st_mtime
-                    return source, str(path), lambda: self.manager.stamp == stamp and path.is_file() \
-                        and path.stat().st_mtime == mtime
+                    return source, str(path), lambda path=path, mtime=mtime: (
+                        self.manager.stamp == stamp and path.is_file() and path.stat().st_mtime == mtime)
                 return source, str(path), lambda: self.manager.stamp == stamp
         raise TemplateNotFound(template)
 

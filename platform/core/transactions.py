@@ -2,7 +2,7 @@
 removal): never for work that rolled back, and not when only a SAVEPOINT was released."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, has_app_context
 from sqlalchemy import event

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, ur
 from flask_login import current_user
 from sqlalchemy import text
 
-from milepost.core.access import public, roles, signed_in
+from milepost.core.access import Role, public, roles, signed_in
 from milepost.core.features import home_card_providers
 from milepost.extensions import db
 
@@ -39,7 +39,7 @@ def healthz():
 
 
 @bp.route("/admin/site", methods=["GET", "POST"])
-@roles("site_admin")
+@roles(Role.SITE_ADMIN)
 def site_settings():
     """The site admin's settings: which theme the district's Milepost wears."""
     from flask import flash, request

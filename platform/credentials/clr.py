@@ -55,7 +55,7 @@ def learning_record_zip(session, person: User) -> bytes:
     clr = clr_credential(session, person, awards, credentials)
     clr_jwt = ob3.sign(session, clr)
     rows = [{"award": a, "credential": c, "hours": float(c["credentialSubject"]["creditsEarned"] or 0),
-             "file": _file_stem(a)} for a, c in zip(awards, credentials)]
+             "file": _file_stem(a)} for a, c in zip(awards, credentials, strict=True)]
     transcript = render_template("credentials/transcript.html", person=person, rows=rows,
                                  issuer=services.issuer(session), generated_at=utcnow(),
                                  total_hours=sum(r["hours"] for r in rows), did=keys.did_web(),

@@ -82,9 +82,10 @@ def private_key(kid: str) -> Ed25519PrivateKey:
     path = keys_folder() / f"{kid}.pem"
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise KeyMissing(f"The private signing key {kid} is not in {path.parent}. Copy the instance folder's "
-                         "credential-keys from the server that made it, or run `milepost credentials rotate-key`.")
+    except FileNotFoundError as exc:
+        raise KeyMissing(
+            f"The private signing key {kid} is not in {path.parent}. Copy the instance folder's "
+            "credential-keys from the server that made it, or run `milepost credentials rotate-key`.") from exc
     return serialization.load_pem_private_key(data, password=None)
 
 

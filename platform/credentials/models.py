@@ -59,7 +59,7 @@ class AwardCredential(db.Model):
     status_index: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    award: Mapped["Award"] = relationship()  # noqa: F821
+    award: Mapped[Award] = relationship()  # noqa: F821
 
 
 class BadgeValidity(db.Model):
@@ -72,7 +72,7 @@ class BadgeValidity(db.Model):
     months: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    badge: Mapped["Badge"] = relationship()  # noqa: F821
+    badge: Mapped[Badge] = relationship()  # noqa: F821
 
 
 class LearningRecordRequest(db.Model):
@@ -87,5 +87,5 @@ class LearningRecordRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     downloaded_at: Mapped[datetime | None]
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
-    requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])  # noqa: F821

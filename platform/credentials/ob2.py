@@ -5,7 +5,7 @@ Evidence is not linked: a hosted assertion is public, and evidence may hold coll
 work, so the assertion says what was earned, never what was submitted."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from milepost.awards.models import Award
 from milepost.badges.models import BadgeVersion, Strand
@@ -16,7 +16,7 @@ CONTEXT = "https://w3id.org/openbadges/v2"
 
 
 def when(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def issuer_id() -> str:

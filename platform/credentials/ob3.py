@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -120,10 +120,10 @@ def sign(session, document: dict) -> str:
     issuer = document["issuer"]["id"] if isinstance(document["issuer"], dict) else document["issuer"]
     payload["iss"] = issuer
     payload["jti"] = document["id"]
-    valid_from = datetime.strptime(document["validFrom"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    valid_from = datetime.strptime(document["validFrom"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     payload["iat"] = payload["nbf"] = int(valid_from.timestamp())
     if document.get("validUntil"):
-        valid_until = datetime.strptime(document["validUntil"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        valid_until = datetime.strptime(document["validUntil"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         payload["exp"] = int(valid_until.timestamp())
     signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "."
                      + b64url(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")))

@@ -1,5 +1,6 @@
 """Credential rules: the issuer identity, each award's salt and status-list place, badge validity,
-what a public page may show, and learning-record requests. Plain functions over a session."""
+finding the awards a public page or a learning record shows, and learning-record requests. Plain
+functions over a session; who may see what is in credentials.access."""
 from __future__ import annotations
 
 import calendar
@@ -19,9 +20,13 @@ from milepost.awards.models import Award
 from milepost.core import audit
 from milepost.core.errors import NotFound, ValidationFailed
 from milepost.core.model import utcnow
-from milepost.credentials.models import (STATUS_LIST_SIZE, AwardCredential, BadgeValidity, IssuerProfile,
-                                         LearningRecordRequest)
-
+from milepost.credentials.models import (
+    STATUS_LIST_SIZE,
+    AwardCredential,
+    BadgeValidity,
+    IssuerProfile,
+    LearningRecordRequest,
+)
 
 # --------------------------------------------------------------------------- URLs
 

@@ -10,18 +10,19 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from milepost.accounts.models import User
-from milepost.badges.models import Badge, BadgeVersion, Strand
+from milepost.badges.models import Badge, BadgeStatus, BadgeVersion, Strand
 from milepost.core import audit
-from milepost.core.access import STAFF_ROLES, public, roles, signed_in
+from milepost.core.access import public, roles, signed_in
 from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
-from milepost.credentials import baking, clr, keys, ob2, ob3, services, statuslist
+from milepost.credentials import access, baking, clr, keys, ob2, ob3, services, statuslist
 from milepost.credentials.forms import IssuerForm, RecordRequestForm, ValidityForm
 from milepost.credentials.models import LearningRecordRequest
 from milepost.extensions import db
 
 bp = Blueprint("credentials", __name__)
-staff = roles(*STAFF_ROLES)
+office = roles(*access.OFFICE_ROLES)
+issuer_admin = roles(*access.ISSUER_ROLES)
 
 LD_JSON = "application/ld+json"
 VC_JWT = "application/vc+jwt"
@@ -169,11 +170,11 @@ def award_page(public_id: str):
     award = services.award_by_public_id(db.session, public_id)
     snap = award.badge_version.snapshot or {}
     who = services.issuer(db.session)
-    mine = current_user.is_authenticated and current_user.id == award.user_id
+    mine = access.is_earner(current_user, award)
     page_url = services.absolute("credentials.award_page", public_id=public_id)
     title = snap.get("title") or award.badge.title
     share = None
-    if mine and award.status == "valid":
+    if access.can_share(current_user, award):
         linkedin = {"startTask": "CERTIFICATION_NAME", "name": title, "organizationName": who.name,
                     "issueYear": award.issued_at.year, "issueMonth": award.issued_at.month,
                     "certUrl": page_url, "certId": award.public_id}
@@ -187,7 +188,7 @@ def award_page(public_id: str):
                                              quote_via=_quote),
         }
     return render_template("credentials/award.html", award=award, snap=snap, issuer=who, mine=mine,
-                           page_url=page_url, share=share,
+                           show_earner=access.can_see_earner(current_user, award), page_url=page_url, share=share,
                            strand=ob2.strand_for(db.session, snap),
                            narrative=ob2.criteria_narrative(snap))
 
@@ -261,10 +262,10 @@ def home_cards(user) -> list[dict]:
     cards = [{"title": "My credentials", "text": "Share your badges, download them as verifiable credentials "
                                                  "and your whole learning record.",
               "url": url_for("credentials.mine")}]
-    if user.has_role("site_admin"):
+    if access.can_manage_issuer(user):
         cards.append({"title": "Issuer and signing keys", "text": "How the district appears on every credential.",
                       "url": url_for("credentials.admin")})
-    if user.has_role(*STAFF_ROLES):
+    if access.can_handle_record_requests(user):
         cards.append({"title": "Learning records on request", "text": "Records for people who have left; "
                                                                       "badge validity periods.",
                       "url": url_for("credentials.record_requests")})
@@ -275,7 +276,7 @@ def home_cards(user) -> list[dict]:
 
 
 @bp.route("/admin/credentials", methods=["GET", "POST"])
-@roles("site_admin")
+@issuer_admin
 def admin():
     row = services.issuer_row(db.session)
     form = IssuerForm(obj=row)
@@ -293,7 +294,7 @@ def admin():
 
 
 @bp.post("/admin/credentials/rotate-key")
-@roles("site_admin")
+@issuer_admin
 def rotate_key():
     row = keys.rotate_key(db.session, actor=current_user)
     db.session.commit()
@@ -302,9 +303,9 @@ def rotate_key():
 
 
 @bp.route("/admin/credentials/validity", methods=["GET", "POST"])
-@staff
+@office
 def validity():
-    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == "published")
+    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == BadgeStatus.PUBLISHED)
                                 .order_by(func.lower(Badge.title))).all()
     form = ValidityForm()
     form.badge_id.choices = choices(badges)
@@ -323,7 +324,7 @@ def validity():
 
 
 @bp.route("/admin/credentials/learning-records", methods=["GET", "POST"])
-@staff
+@office
 def record_requests():
     form = RecordRequestForm()
     if form.validate_on_submit():
@@ -339,7 +340,7 @@ def record_requests():
 
 
 @bp.get("/admin/credentials/learning-records/<int:request_id>.zip")
-@staff
+@office
 def record_request_zip(request_id: int):
     row = db.get_or_404(LearningRecordRequest, request_id)
     data = clr.learning_record_zip(db.session, row.user)

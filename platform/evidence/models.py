@@ -2,24 +2,52 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
-STATES = ("draft", "submitted", "in_review", "returned", "awarded", "withdrawn")
+
+class SubmissionState(StrEnum):
+    """Where a submission is in its life; the values are what the state column stores."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    AWARDED = "awarded"
+    WITHDRAWN = "withdrawn"
+
+
+class AttemptOutcome(StrEnum):
+    """How one attempt ended (none while it is being worked on or reviewed)."""
+
+    RETURNED = "returned"
+    AWARDED = "awarded"
+    WITHDRAWN = "withdrawn"
+
+
+class ItemKind(StrEnum):
+    """What an evidence item holds: a written answer, an uploaded file or a link."""
+
+    TEXT = "text"
+    FILE = "file"
+    LINK = "link"
+
+
+STATES = tuple(SubmissionState)
 STATE_LABELS = {
-    "draft": "In progress",
-    "submitted": "Submitted, waiting for review",
-    "in_review": "In review",
-    "returned": "Not yet: revise and resubmit",
-    "awarded": "Earned",
-    "withdrawn": "Withdrawn",
+    SubmissionState.DRAFT: "In progress",
+    SubmissionState.SUBMITTED: "Submitted, waiting for review",
+    SubmissionState.IN_REVIEW: "In review",
+    SubmissionState.RETURNED: "Not yet: revise and resubmit",
+    SubmissionState.AWARDED: "Earned",
+    SubmissionState.WITHDRAWN: "Withdrawn",
 }
-ITEM_KINDS = ("text", "file", "link")
+ITEM_KINDS = tuple(ItemKind)
 
 
 class StoredFile(db.Model):
@@ -37,7 +65,7 @@ class Submission(Timestamped, db.Model):
     __tablename__ = "submission"
     __table_args__ = (
         UniqueConstraint("user_id", "badge_id"),
-        CheckConstraint(f"state IN ({in_list(STATES)})", name="known_state"),
+        CheckConstraint(f"state IN ({in_list(s.value for s in SubmissionState)})", name="known_state"),
         Index("ix_submission_state_badge", "state", "badge_id"),
         # Reports: badges started in a period, with whose and which, read from the index alone.
         Index("ix_submission_created_at", "created_at", "user_id", "badge_id"),
@@ -48,8 +76,13 @@ class Submission(Timestamped, db.Model):
     badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="RESTRICT"), index=True)
     # The version the teacher started under: its prompts and rubric stay the ones they answer.
     badge_version_id: Mapped[int] = mapped_column(ForeignKey("badge_version.id", ondelete="RESTRICT"))
-    state: Mapped[str] = mapped_column(String(12), default="draft")
-    stage: Mapped[int | None]  # the review stage while in_review, counted from 1
+    state: Mapped[str] = mapped_column(String(12), default=SubmissionState.DRAFT.value)
+    # The review stage the submission is at, counted from 1: 1 when it is first sent, moved by its review chain
+    # (advance and send_back here; skips, a resubmission's way back and shortened chains through place_at_stage)
+    # and kept after a decision (the stage that decided). It is the only record of the stage, kept here rather
+    # than on the review track because evidence sits below reviews: the state machine and state_label read it
+    # without asking reviews, and reviews' SQL joins review_stage on it as simply as on a column of its own.
+    stage: Mapped[int | None]
     attempt_number: Mapped[int] = mapped_column(default=1)
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
@@ -58,9 +91,9 @@ class Submission(Timestamped, db.Model):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
-    user: Mapped["User"] = relationship()  # noqa: F821
-    badge: Mapped["Badge"] = relationship()  # noqa: F821
-    badge_version: Mapped["BadgeVersion"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821
+    badge: Mapped[Badge] = relationship()  # noqa: F821
+    badge_version: Mapped[BadgeVersion] = relationship()  # noqa: F821
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="Attempt.number")
     events: Mapped[list[SubmissionEvent]] = relationship(
@@ -79,7 +112,7 @@ class Submission(Timestamped, db.Model):
 
     @property
     def state_label(self) -> str:
-        if self.state == "in_review" and self.stage:
+        if self.state == SubmissionState.IN_REVIEW and self.stage:
             return f"In review (stage {self.stage})"
         return STATE_LABELS[self.state]
 
@@ -111,7 +144,7 @@ class Attempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     privacy_confirmed_at: Mapped[datetime | None]
-    outcome: Mapped[str | None] = mapped_column(String(12))  # returned | awarded | withdrawn
+    outcome: Mapped[str | None] = mapped_column(String(12))  # an AttemptOutcome
     # The decision's feedback the teacher reads (Markdown); reviews add structured feedback.
     feedback: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None]
@@ -131,14 +164,14 @@ class EvidenceItem(Timestamped, db.Model):
 
     __tablename__ = "evidence_item"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({in_list(ITEM_KINDS)})", name="known_kind"),
+        CheckConstraint(f"kind IN ({in_list(k.value for k in ItemKind)})", name="known_kind"),
         Index("ix_evidence_item_attempt_prompt", "attempt_id", "prompt_index"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
     prompt_index: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(8))  # an ItemKind
     text: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(2000), default="")
     file_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_file.sha256", ondelete="RESTRICT"), index=True)
@@ -161,12 +194,12 @@ class SubmissionEvent(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(20))
-    from_state: Mapped[str | None] = mapped_column(String(12))
+    from_state: Mapped[str | None] = mapped_column(String(12))  # a SubmissionState
     to_state: Mapped[str] = mapped_column(String(12))
     note: Mapped[str] = mapped_column(Text, default="")
 
     submission: Mapped[Submission] = relationship(back_populates="events")
-    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    actor: Mapped[User | None] = relationship()  # noqa: F821
 
 
 class ChunkedUpload(db.Model):

@@ -1,9 +1,9 @@
-"""Evidence rules: starting a badge, answering its prompts, and the one function that moves a
-submission from state to state (transition), refusing illegal moves with a reason."""
+"""Evidence rules: starting a badge, answering its prompts, the one function that moves a submission
+from state to state (transition), refusing illegal moves with a reason, and place_at_stage for the review
+chain's moves between stages that are no change of state. Who may do what is in evidence.access."""
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -12,16 +12,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from milepost.badges import services as badges
-from milepost.badges.models import Badge
+from milepost.badges.models import Badge, BadgeStatus
 from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from milepost.core.model import utcnow
-from milepost.evidence.models import Attempt, EvidenceItem, StoredFile, Submission, SubmissionEvent
+from milepost.evidence import access
+from milepost.evidence.access import is_reviewer  # noqa: F401 - evidence.services.is_reviewer stays importable
+from milepost.evidence.models import (
+    Attempt,
+    AttemptOutcome,
+    EvidenceItem,
+    ItemKind,
+    StoredFile,
+    Submission,
+    SubmissionEvent,
+    SubmissionState,
+)
 from milepost.evidence.storage import StoredFile as Kept
 
 MAX_TEXT = 20000  # characters in one written answer (about eight pages)
 MAX_ITEMS_PER_PROMPT = 10
-OPEN_STATES = ("draft", "returned")  # the teacher can change evidence only in these
+OPEN_STATES = (SubmissionState.DRAFT, SubmissionState.RETURNED)  # the teacher can change evidence only in these
 
 
 @dataclass(frozen=True)
@@ -32,29 +43,22 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    "submit": Rule(("draft",), "submitted", "earner"),
-    "resubmit": Rule(("returned",), "submitted", "earner"),
-    "withdraw": Rule(("draft", "submitted", "in_review", "returned"), "withdrawn", "earner"),
-    "reopen": Rule(("withdrawn",), "draft", "earner"),
-    "begin_review": Rule(("submitted",), "in_review", "reviewer"),
-    "advance": Rule(("in_review",), "in_review", "reviewer"),
-    "send_back": Rule(("in_review",), "in_review", "reviewer"),
-    "return": Rule(("submitted", "in_review"), "returned", "reviewer"),
-    "award": Rule(("in_review",), "awarded", "reviewer"),
+    "submit": Rule((SubmissionState.DRAFT,), SubmissionState.SUBMITTED, "earner"),
+    "resubmit": Rule((SubmissionState.RETURNED,), SubmissionState.SUBMITTED, "earner"),
+    "withdraw": Rule((SubmissionState.DRAFT, SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW,
+                      SubmissionState.RETURNED), SubmissionState.WITHDRAWN, "earner"),
+    "reopen": Rule((SubmissionState.WITHDRAWN,), SubmissionState.DRAFT, "earner"),
+    "begin_review": Rule((SubmissionState.SUBMITTED,), SubmissionState.IN_REVIEW, "reviewer"),
+    "advance": Rule((SubmissionState.IN_REVIEW,), SubmissionState.IN_REVIEW, "reviewer"),
+    "send_back": Rule((SubmissionState.IN_REVIEW,), SubmissionState.IN_REVIEW, "reviewer"),
+    "return": Rule((SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW), SubmissionState.RETURNED, "reviewer"),
+    "award": Rule((SubmissionState.IN_REVIEW,), SubmissionState.AWARDED, "reviewer"),
 }
 ACTION_WORDS = {
     "submit": "submit", "resubmit": "resubmit", "withdraw": "withdraw", "reopen": "reopen",
-    "begin_review": "start reviewing", "advance": "pass on", "send_back": "pass back", "return": "return", "award": "award",
+    "begin_review": "start reviewing", "advance": "pass on", "send_back": "pass back", "return": "return",
+    "award": "award",
 }
-
-def is_reviewer(user, submission: Submission) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False) or user.id == submission.user_id:
-        return False
-    if submission.state == "draft" and submission.submitted_at is None:
-        return False
-    if signals.reviewer_asked.receivers:
-        return any(signals.answers(signals.reviewer_asked, submission, user=user))
-    return user.has_role("coach", "pd_admin")
 
 
 # --------------------------------------------------------------------------- starting
@@ -63,7 +67,7 @@ def is_reviewer(user, submission: Submission) -> bool:
 def unmet_prerequisites(session, user, badge: Badge) -> list[Badge]:
     """Published prerequisites not yet earned (a retired one can no longer be earned, so it does not lock)."""
     earned = badges.progress_for(session, user).earned
-    return [p for p in badge.prerequisites if p.id not in earned and p.status == "published"]
+    return [p for p in badge.prerequisites if p.id not in earned and p.status == BadgeStatus.PUBLISHED]
 
 
 def start_badge(session, user, badge: Badge) -> Submission:
@@ -72,21 +76,21 @@ def start_badge(session, user, badge: Badge) -> Submission:
                                                        Submission.badge_id == badge.id))
     if existing is not None:
         return existing
-    if badge.status != "published":
+    if badge.status != BadgeStatus.PUBLISHED:
         raise InvalidTransition(f"{badge.title} is not open for new starts.")
     missing = unmet_prerequisites(session, user, badge)
     if missing:
         names = ", ".join(p.title for p in missing)
-        raise InvalidTransition(f"Earn {names} first: {'it is a prerequisite' if len(missing) == 1 else 'they are prerequisites'} "
-                                f"of {badge.title}.", problems=[p.title for p in missing])
+        which = "it is a prerequisite" if len(missing) == 1 else "they are prerequisites"
+        raise InvalidTransition(f"Earn {names} first: {which} of {badge.title}.", problems=[p.title for p in missing])
     version = badges.current_version(session, badge)
     if version is None:
         raise InvalidTransition(f"{badge.title} has no published version yet.")
-    submission = Submission(user_id=user.id, badge_id=badge.id, badge_version_id=version.id, state="draft",
-                            attempt_number=1)
+    submission = Submission(user_id=user.id, badge_id=badge.id, badge_version_id=version.id,
+                            state=SubmissionState.DRAFT, attempt_number=1)
     submission.attempts.append(Attempt(number=1))
     session.add(submission)
-    _log(submission, "start", None, "draft", user)
+    _log(submission, "start", None, SubmissionState.DRAFT, user)
     session.flush()
     return submission
 
@@ -95,11 +99,12 @@ def start_badge(session, user, badge: Badge) -> Submission:
 
 
 def _editable_attempt(submission: Submission, user) -> Attempt:
-    if user.id != submission.user_id:
+    if not access.is_earner(user, submission):
         raise NotAllowed("Only the teacher working on this badge can change its evidence.")
     if submission.state not in OPEN_STATES:
         raise InvalidTransition(f"This submission is {submission.state_label.lower()}; its evidence cannot "
-                                "be changed now." + (" Withdraw it first if you need to." if submission.state == "submitted" else ""))
+                                "be changed now." + (" Withdraw it first if you need to."
+                                                     if submission.state == SubmissionState.SUBMITTED else ""))
     return submission.current_attempt
 
 
@@ -113,16 +118,16 @@ def _prompt(submission: Submission, index: int) -> dict:
 def save_text(session, submission: Submission, index: int, text: str, *, by) -> EvidenceItem | None:
     attempt = _editable_attempt(submission, by)
     prompt = _prompt(submission, index)
-    if prompt["kind"] != "text":
+    if prompt["kind"] != ItemKind.TEXT:
         raise ValidationFailed(f"“{prompt['title']}” asks for a {prompt['kind']}, not a written answer.")
     text = (text or "").replace("\r\n", "\n")
     if len(text) > MAX_TEXT:
         raise ValidationFailed(f"“{prompt['title']}” can be at most {MAX_TEXT:,} characters; it has {len(text):,}.")
-    item = next((i for i in attempt.items if i.prompt_index == index and i.kind == "text"), None)
+    item = next((i for i in attempt.items if i.prompt_index == index and i.kind == ItemKind.TEXT), None)
     if item is None:
         if not text.strip():
             return None
-        item = EvidenceItem(prompt_index=index, kind="text")
+        item = EvidenceItem(prompt_index=index, kind=ItemKind.TEXT)
         attempt.items.append(item)
     if item.text != text:
         item.text = text
@@ -142,16 +147,16 @@ def check_url(raw: str) -> str:
 def save_link(session, submission: Submission, index: int, url: str, *, by) -> EvidenceItem | None:
     attempt = _editable_attempt(submission, by)
     prompt = _prompt(submission, index)
-    if prompt["kind"] not in ("link", "file"):
+    if prompt["kind"] not in (ItemKind.LINK, ItemKind.FILE):
         raise ValidationFailed(f"“{prompt['title']}” asks for a written answer, not a link.")
-    item = next((i for i in attempt.items if i.prompt_index == index and i.kind == "link"), None)
+    item = next((i for i in attempt.items if i.prompt_index == index and i.kind == ItemKind.LINK), None)
     if not (url or "").strip():
         if item is not None:
             attempt.items.remove(item)
         return None
     url = check_url(url)
     if item is None:
-        item = EvidenceItem(prompt_index=index, kind="link")
+        item = EvidenceItem(prompt_index=index, kind=ItemKind.LINK)
         attempt.items.append(item)
     item.url = url
     return item
@@ -161,9 +166,9 @@ def add_file(session, submission: Submission, index: int, kept: Kept, filename: 
              student_info: bool = False, max_submission_bytes: int) -> EvidenceItem:
     attempt = _editable_attempt(submission, by)
     prompt = _prompt(submission, index)
-    if prompt["kind"] != "file":
+    if prompt["kind"] != ItemKind.FILE:
         raise ValidationFailed(f"“{prompt['title']}” does not take files.")
-    if sum(1 for i in attempt.items if i.prompt_index == index and i.kind == "file") >= MAX_ITEMS_PER_PROMPT:
+    if sum(1 for i in attempt.items if i.prompt_index == index and i.kind == ItemKind.FILE) >= MAX_ITEMS_PER_PROMPT:
         raise ValidationFailed(f"“{prompt['title']}” can have at most {MAX_ITEMS_PER_PROMPT} files.")
     total = attempt_bytes(session, attempt) + kept.size
     if total > max_submission_bytes:
@@ -172,7 +177,7 @@ def add_file(session, submission: Submission, index: int, kept: Kept, filename: 
                                "Remove a file or upload a shorter video.")
     if session.get(StoredFile, kept.sha256) is None:
         session.add(StoredFile(sha256=kept.sha256, size=kept.size, mime=kept.mime))
-    item = EvidenceItem(prompt_index=index, kind="file", file_sha256=kept.sha256, filename=filename,
+    item = EvidenceItem(prompt_index=index, kind=ItemKind.FILE, file_sha256=kept.sha256, filename=filename,
                         student_info=bool(student_info))
     attempt.items.append(item)
     session.flush()
@@ -202,7 +207,7 @@ def mark_student_info(session, item: EvidenceItem, flag: bool, *, by) -> None:
 def missing_required(submission: Submission) -> list[str]:
     attempt = submission.current_attempt
     answered = {i.prompt_index for i in attempt.items
-                if (i.kind == "text" and i.text.strip()) or (i.kind == "link" and i.url) or i.file_sha256}
+                if (i.kind == ItemKind.TEXT and i.text.strip()) or (i.kind == ItemKind.LINK and i.url) or i.file_sha256}
     return [p["title"] for index, p in enumerate(submission.prompts)
             if p.get("required", True) and index not in answered]
 
@@ -216,16 +221,19 @@ def confirm_privacy(session, submission: Submission, *, by) -> None:
 
 def transition(session, submission: Submission, action: str, *, by, note: str = "",
                stage: int | None = None) -> Submission:
-    """The only way a submission changes state. Refuses, with the reason, anything not allowed."""
+    """The only way a submission changes state. Refuses, with the reason, anything not allowed.
+
+    `stage` is the review stage advance and send_back move the submission to (a later or an earlier one);
+    begin_review uses it only for a submission that has no stage yet."""
     rule = RULES.get(action)
     if rule is None:
         raise InvalidTransition(f"Unknown action {action!r}.")
     word = ACTION_WORDS[action]
     if submission.state not in rule.sources:
         raise InvalidTransition(f"A submission that is {submission.state_label.lower()} cannot be {_past(word)}.")
-    if rule.who == "earner" and (by is None or by.id != submission.user_id):
+    if rule.who == "earner" and not access.is_earner(by, submission):
         raise NotAllowed(f"Only the teacher who owns this submission can {word} it.")
-    if rule.who == "reviewer" and not is_reviewer(by, submission):
+    if rule.who == "reviewer" and not access.is_reviewer(by, submission):
         raise NotAllowed(f"You cannot {word} this submission: you are not one of its reviewers.")
 
     now = utcnow()
@@ -240,9 +248,13 @@ def transition(session, submission: Submission, action: str, *, by, note: str = 
             raise InvalidTransition("Please confirm that student names and other identifying details are "
                                     "removed, or the items that show them are marked, before you submit.")
         attempt.submitted_at = submission.submitted_at = now
-        submission.stage = None
+        # A first sending starts at the first stage; a resubmission keeps the stage that returned it (the
+        # review chain may then place it elsewhere, see place_at_stage).
+        if action == "submit" or submission.stage is None:
+            submission.stage = 1
     elif action == "begin_review":
-        submission.stage = stage or 1
+        # Review begins at the stage the submission waits at; `stage` only places one sent before stages were kept.
+        submission.stage = submission.stage or stage or 1
     elif action == "advance":
         if stage is None or stage <= (submission.stage or 0):
             raise InvalidTransition("A submission can only move on to a later review stage.")
@@ -254,32 +266,48 @@ def transition(session, submission: Submission, action: str, *, by, note: str = 
     elif action == "return":
         if not (note or "").strip():
             raise ValidationFailed("Say what the teacher should work on: feedback is required for “not yet”.")
-        attempt.outcome, attempt.feedback, attempt.decided_at, attempt.decided_by_id = "returned", note, now, by.id
-        submission.stage, submission.decided_at = None, now
+        attempt.outcome, attempt.feedback, attempt.decided_at, attempt.decided_by_id = (AttemptOutcome.RETURNED, note,
+                                                                                        now, by.id)
+        submission.decided_at = now
         _next_attempt(submission, attempt)
     elif action == "award":
-        attempt.outcome, attempt.feedback, attempt.decided_at, attempt.decided_by_id = "awarded", note, now, by.id
-        submission.stage, submission.decided_at = None, now
+        attempt.outcome, attempt.feedback, attempt.decided_at, attempt.decided_by_id = (AttemptOutcome.AWARDED, note,
+                                                                                        now, by.id)
+        submission.decided_at = now
     elif action == "withdraw":
         if attempt.outcome is None:
-            attempt.outcome = "withdrawn"
-        submission.stage = None
+            attempt.outcome = AttemptOutcome.WITHDRAWN
     elif action == "reopen":
         _next_attempt(submission, attempt)
 
     submission.state = rule.target
     _log(submission, action, before, rule.target, by, note if rule.who == "earner" else "")
     if rule.who == "reviewer" and action != "begin_review":
-        audit.record(session, f"submission.{action}", actor=by, target=submission, stage=submission.stage)
+        # A decision's entry names no stage: the review that decided records its own.
+        audit.record(session, f"submission.{action}", actor=by, target=submission,
+                     stage=submission.stage if action in ("advance", "send_back") else None)
     session.flush()
     signals.submission_changed.send(submission, session=session, action=action, by=by)
     return submission
 
 
+def place_at_stage(session, submission: Submission, stage: int) -> None:
+    """Put a sent submission at another stage of its review with no change of state: the review chain skips
+    a stage nobody can take, sends a resubmission back to the stage that returned it, or keeps work inside
+    a chain that was shortened. Reviewers' own moves are transitions (begin_review, advance, send_back)."""
+    if submission.submitted_at is None:
+        raise InvalidTransition("Only a submission that has been sent has a review stage.")
+    if not isinstance(stage, int) or stage < 1:
+        raise InvalidTransition("Review stages are counted from 1.")
+    if submission.stage != stage:
+        submission.stage = stage
+        session.flush()
+
+
 def _past(word: str) -> str:
     return {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn", "reopen": "reopened",
-            "start reviewing": "taken into review", "pass on": "passed on", "pass back": "passed back", "return": "returned",
-            "award": "awarded"}[word]
+            "start reviewing": "taken into review", "pass on": "passed on", "pass back": "passed back",
+            "return": "returned", "award": "awarded"}[word]
 
 
 def _next_attempt(submission: Submission, previous: Attempt) -> Attempt:
@@ -324,9 +352,10 @@ def my_submissions(session, user) -> dict[str, list[Submission]]:
         select(Submission).where(Submission.user_id == user.id)
         .options(joinedload(Submission.badge), joinedload(Submission.attempts))
         .order_by(Submission.updated_at.desc(), Submission.id)).unique().all()
-    groups = {"returned": [], "draft": [], "waiting": [], "awarded": [], "withdrawn": []}
+    groups = {SubmissionState.RETURNED: [], SubmissionState.DRAFT: [], "waiting": [], SubmissionState.AWARDED: [],
+              SubmissionState.WITHDRAWN: []}
     for s in rows:
-        key = "waiting" if s.state in ("submitted", "in_review") else s.state
+        key = "waiting" if s.state in (SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW) else s.state
         groups[key].append(s)
     return groups
 

@@ -2,22 +2,32 @@
 check before submitting, withdraw and reopen, downloads, and the teacher's dashboard."""
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from milepost.badges.models import Badge
 from milepost.core.access import signed_in
-from milepost.core.errors import DomainError, NotFound, ValidationFailed
+from milepost.core.errors import DomainError, ValidationFailed
 from milepost.core.forms import apply_change
 from milepost.evidence import access, services
 from milepost.evidence.forms import ActionForm, PrivacyCheckForm
-from milepost.evidence.models import ChunkedUpload, EvidenceItem, Submission
+from milepost.evidence.models import ChunkedUpload, EvidenceItem, ItemKind, Submission, SubmissionState
 from milepost.evidence.storage import INLINE_TYPES, FileRejected, FileStore, safe_filename
 from milepost.extensions import db
 
@@ -48,7 +58,7 @@ def _submission_or_404(submission_id: int) -> Submission:
 
 def _own_submission_or_404(submission_id: int) -> Submission:
     submission = _submission_or_404(submission_id)
-    if submission.user_id != current_user.id:
+    if not access.is_earner(current_user, submission):
         abort(403)
     return submission
 
@@ -76,7 +86,7 @@ def start(slug: str):
 @signed_in
 def submission(submission_id: int):
     submission = _submission_or_404(submission_id)
-    mine = submission.user_id == current_user.id
+    mine = access.is_earner(current_user, submission)
     editable = mine and submission.state in services.OPEN_STATES
     form = ActionForm()
     errors, typed = [], {}
@@ -107,9 +117,9 @@ def _save_evidence(submission: Submission) -> tuple[list[str], dict]:
     errors, typed = [], {}
     for index, prompt in enumerate(submission.prompts):
         try:
-            if prompt["kind"] == "text" and f"answer-{index}" in request.form:
+            if prompt["kind"] == ItemKind.TEXT and f"answer-{index}" in request.form:
                 services.save_text(db.session, submission, index, request.form[f"answer-{index}"], by=current_user)
-            if prompt["kind"] in ("link", "file") and f"link-{index}" in request.form:
+            if prompt["kind"] in (ItemKind.LINK, ItemKind.FILE) and f"link-{index}" in request.form:
                 services.save_link(db.session, submission, index, request.form[f"link-{index}"], by=current_user)
         except DomainError as exc:
             errors.append(exc.message)
@@ -191,7 +201,8 @@ def check(submission_id: int):
     missing = services.missing_required(submission)
     mode = current_app.config["LINK_CHECK"]
     warnings = {item.id: services.link_warning(item.url, mode=mode)
-                for item in submission.current_attempt.items if item.kind == "link"} if request.method == "GET" else {}
+                for item in submission.current_attempt.items
+                if item.kind == ItemKind.LINK} if request.method == "GET" else {}
     refused = []
     if form.validate_on_submit():
         done = apply_change(
@@ -209,7 +220,7 @@ def check(submission_id: int):
 
 def _submit(submission: Submission) -> None:
     services.confirm_privacy(db.session, submission, by=current_user)
-    action = "resubmit" if submission.state == "returned" else "submit"
+    action = "resubmit" if submission.state == SubmissionState.RETURNED else "submit"
     services.transition(db.session, submission, action, by=current_user)
 
 
@@ -269,7 +280,7 @@ def upload_begin(submission_id: int):
         if not isinstance(index, int) or not isinstance(size, int) or size < 0:
             raise ValidationFailed("The upload did not say which requirement and how large the file is.")
         prompt = services._prompt(submission, index)
-        if prompt["kind"] != "file":
+        if prompt["kind"] != ItemKind.FILE:
             raise ValidationFailed(f"“{prompt['title']}” does not take files.")
         if size == 0:
             raise FileRejected(f"{data.get('filename') or 'That file'} is empty. Please choose the file again.")
@@ -290,7 +301,7 @@ def upload_begin(submission_id: int):
 
 def _own_upload(upload_id: str) -> ChunkedUpload:
     upload = db.session.get(ChunkedUpload, upload_id)
-    if upload is None or upload.user_id != current_user.id:
+    if not access.can_use_upload(current_user, upload):
         abort(404)
     return upload
 

@@ -17,14 +17,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from milepost.core.model import utcnow
 from milepost.core.transactions import commit_batch
 from milepost.extensions import db
-from milepost.notifications.models import OutgoingMail
+from milepost.notifications.models import MailStatus, OutgoingMail
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "milepost_outgoing_mail_ids"  # in Session.info: mail to send once this transaction commits
@@ -104,8 +104,9 @@ def queue(session, user, kind: str, *, subject: str, context: dict, url: str, se
                              **_common(user, subject, unsubscribe))
     now = utcnow()
     mail = OutgoingMail(user_id=user.id, kind=kind, to_address=user.email, subject=subject[:300], text_body=text,
-                        html_body=html, headers=_list_headers(unsubscribe), security=security, status="pending",
-                        attempts=0, last_error="", created_at=now, next_attempt_at=now, message_id=_message_id())
+                        html_body=html, headers=_list_headers(unsubscribe), security=security,
+                        status=MailStatus.PENDING, attempts=0, last_error="", created_at=now, next_attempt_at=now,
+                        message_id=_message_id())
     session.add(mail)
     return mail
 
@@ -121,7 +122,7 @@ def fill_digest(mail: OutgoingMail, user, groups: list, *, unsubscribe: str) -> 
     text, html = render_pair(["digest"], groups=shown, count=count, **_common(user, subject, unsubscribe))
     mail.subject, mail.text_body, mail.html_body = subject[:300], text, html
     mail.headers, mail.message_id = _list_headers(unsubscribe), _message_id()
-    mail.status, mail.attempts, mail.last_error = "pending", 0, ""
+    mail.status, mail.attempts, mail.last_error = MailStatus.PENDING, 0, ""
     mail.created_at = mail.next_attempt_at = utcnow()
 
 
@@ -192,7 +193,7 @@ def send_pending(*, now: datetime | None = None, limit: int = 1000) -> Sent:
     """Every pending mail that is due (for `milepost send-pending-mail`, run from cron)."""
     now = now or utcnow()
     with Session(db.engine) as s:
-        ids = s.scalars(select(OutgoingMail.id).where(OutgoingMail.status == "pending",
+        ids = s.scalars(select(OutgoingMail.id).where(OutgoingMail.status == MailStatus.PENDING,
                                                       OutgoingMail.next_attempt_at <= now)
                         .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id).limit(limit)).all()
     return deliver(ids, now=now)
@@ -230,7 +231,7 @@ def _claim(s, mail_id: int, now: datetime) -> bool:
     (or one that crashes mid-send) leaves it alone until then."""
     lease = now + timedelta(seconds=3 * float(current_app.config["MAIL_TIMEOUT_SECONDS"]) + 60)
     taken = s.execute(update(OutgoingMail)
-                      .where(OutgoingMail.id == mail_id, OutgoingMail.status == "pending",
+                      .where(OutgoingMail.id == mail_id, OutgoingMail.status == MailStatus.PENDING,
                              OutgoingMail.next_attempt_at <= now)
                       .values(attempts=OutgoingMail.attempts + 1, next_attempt_at=lease)
                       .execution_options(synchronize_session=False)).rowcount
@@ -239,7 +240,7 @@ def _claim(s, mail_id: int, now: datetime) -> bool:
 
 
 def _sent(mail: OutgoingMail, now: datetime) -> None:
-    mail.status, mail.sent_at, mail.last_error = "sent", now, ""
+    mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, now, ""
     if mail.security:
         mail.text_body = mail.html_body = ""  # the sign-in link inside must not outlive the send
     log.info("mail %s (%s) sent to %s", mail.id, mail.kind, mail.to_address)
@@ -254,7 +255,7 @@ def _failed(mail: OutgoingMail, exc: Exception, now: datetime) -> None:
     permanent = isinstance(exc, PERMANENT) or (
         isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)) and 500 <= exc.smtp_code < 600)
     if permanent or mail.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
-        mail.status = "failed"
+        mail.status = MailStatus.FAILED
         if mail.security:
             mail.text_body = mail.html_body = ""
         log.error("mail %s (%s) to %s failed for good after %d attempt(s): %s", mail.id, mail.kind,

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import false, or_, select
 
 from milepost.accounts.models import PLC, PLCMembership, User, UserRole
+from milepost.core.access import Role
 from milepost.notifications import delivery
 from milepost.notifications.services import notify, notify_many
 
@@ -69,7 +70,8 @@ def tier_reached(reached, *, session) -> None:
            url=delivery.path_for("points.mine"))
     if current_app.config.get("NOTIFY_COACH_ON_TIER"):
         person = session.get(User, reached.user_id)
-        notify_many(session, coaches_of(session, person), "tier_reached", subject=f"{person.display_name} reached {tier}",
+        notify_many(session, coaches_of(session, person), "tier_reached",
+                    subject=f"{person.display_name} reached {tier}",
                     context={"message": f"{person.display_name}, a teacher you coach, reached {tier} in "
                                         f"{theme.display_name}. A word of congratulations goes a long way.",
                              "tier": tier})
@@ -83,7 +85,7 @@ def coaches_of(session, person) -> list[User]:
                     .where(PLCMembership.user_id == person.id))
     same_school = User.school_id == person.school_id if person.school_id is not None else false()
     query = (select(User).join(UserRole, UserRole.user_id == User.id)
-             .where(UserRole.role == "coach", User.active.is_(True), User.id != person.id,
+             .where(UserRole.role == Role.COACH, User.active.is_(True), User.id != person.id,
                     or_(same_school, User.id.in_(facilitators)))
              .order_by(User.id))
     return list(session.scalars(query).unique())

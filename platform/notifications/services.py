@@ -2,7 +2,8 @@
 and queues the email their choice asks for (sent only after the transaction commits).
 
 Other features call `notify`, or one of the helpers below made for them: `notify_review_waiting`,
-`notify_review_reminder`, `notify_reviews_stuck`, `notify_survey`."""
+`notify_review_reminder`, `notify_reviews_stuck`, `notify_survey`. Also here: the kinds and each person's
+email choice per kind, the signed unsubscribe links, the in-app list and the daily digests."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,10 +17,17 @@ from sqlalchemy import func, select, update
 from milepost.accounts.models import User
 from milepost.core.errors import NotFound, ValidationFailed
 from milepost.core.model import utcnow
-from milepost.notifications import delivery
-from milepost.notifications.models import CHANNELS, Notification, NotificationPreference, OutgoingMail
+from milepost.notifications import access, delivery
+from milepost.notifications.models import (
+    CHANNELS,
+    Channel,
+    DigestState,
+    Notification,
+    NotificationPreference,
+    OutgoingMail,
+)
 
-CHANNEL_LABELS = {"immediate": "Email me straight away", "digest": "Daily digest", "off": "No email"}
+CHANNEL_LABELS = {Channel.IMMEDIATE: "Email me straight away", Channel.DIGEST: "Daily digest", Channel.OFF: "No email"}
 DIGEST_ALL = "digest"  # the unsubscribe "kind" of a digest mail: every kind now set to the digest
 
 
@@ -28,14 +36,14 @@ class Kind:
     name: str
     label: str
     description: str
-    default: str = "immediate"
+    default: str = Channel.IMMEDIATE
     security: bool = False  # always emailed at once, never in a digest, no unsubscribe
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register_kind(name: str, label: str, description: str, *, default: str = "immediate",
+def register_kind(name: str, label: str, description: str, *, default: str = Channel.IMMEDIATE,
                   security: bool = False) -> Kind:
     """Add an event kind (a feature with events of its own calls this at import time)."""
     if default not in CHANNELS:
@@ -46,7 +54,7 @@ def register_kind(name: str, label: str, description: str, *, default: str = "im
 
 register_kind("submission_received", "Evidence received", "Your submitted evidence has reached the review chain.")
 register_kind("review_waiting", "Reviews waiting for you",
-              "A colleague's evidence is waiting at a review stage you can take.", default="digest")
+              "A colleague's evidence is waiting at a review stage you can take.", default=Channel.DIGEST)
 register_kind("review_reminder", "Review reminders", "Reviews have waited longer than the district's target.")
 register_kind("review_stuck", "Stuck reviews", "Submissions nobody can review, or waiting far too long (PD office).")
 register_kind("decision", "Decisions and feedback", "A reviewer decided “meets” or “not yet”, with their feedback.")
@@ -75,7 +83,7 @@ def notify(session, user_or_id, kind: str, *, subject: str, context: dict | None
         return None
     spec = _kind(kind)
     security = security or spec.security
-    channel = "immediate" if security else channel_for(session, user.id, kind)
+    channel = Channel.IMMEDIATE if security else channel_for(session, user.id, kind)
     return _make(session, user, spec, channel, subject=subject, context=context or {}, url=url or "",
                  security=security)
 
@@ -95,14 +103,14 @@ def _make(session, user: User, spec: Kind, channel: str, *, subject: str, contex
     row = Notification(user_id=user.id, kind=spec.name, subject=subject[:300], context=context,
                        url="" if security else url[:500], email=channel, created_at=utcnow())
     session.add(row)
-    if channel == "immediate":
+    if channel == Channel.IMMEDIATE:
         row.mail = delivery.queue(session, user, spec.name, subject=subject, context=context, url=url,
                                   security=security,
                                   unsubscribe=None if security else unsubscribe_url(user.id, spec.name))
         session.flush()  # the mail's id, to send it once the caller commits
         delivery.remember(session, row.mail)
-    elif channel == "digest":
-        row.digest_state = "pending"
+    elif channel == Channel.DIGEST:
+        row.digest_state = DigestState.PENDING
     return row
 
 
@@ -163,7 +171,8 @@ def notify_survey(session, users, *, title: str, url: str, closing: bool = False
         last = closes_at - timedelta(seconds=1)
         when = f" The last day to answer is {last.day} {last:%B %Y}."
     if closing:
-        subject, message = f"“{title}” closes soon", f"The survey “{title}” closes soon and your answers are not in yet.{when}"
+        subject = f"“{title}” closes soon"
+        message = f"The survey “{title}” closes soon and your answers are not in yet.{when}"
     else:
         subject, message = f"A survey for you: “{title}”", f"The survey “{title}” is open for you.{when}"
     if note:
@@ -247,7 +256,8 @@ def read_unsubscribe(session, token: str) -> Unsubscribe:
     try:
         user_id, kind = _serializer().loads(token)
     except (BadSignature, TypeError, ValueError):
-        raise NotFound("This unsubscribe link is not valid. You can change your email choices after signing in.")
+        raise NotFound(
+            "This unsubscribe link is not valid. You can change your email choices after signing in.") from None
     user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not (kind == DIGEST_ALL or (kind in KINDS and not KINDS[kind].security)):
         raise NotFound("This unsubscribe link is not valid. You can change your email choices after signing in.")
@@ -260,10 +270,10 @@ def unsubscribe(session, token: str) -> Unsubscribe:
     found = read_unsubscribe(session, token)
     if found.kind == DIGEST_ALL:
         for kind, channel in preferences(session, found.user.id).items():
-            if channel == "digest":
-                set_preference(session, found.user.id, kind, "off")
+            if channel == Channel.DIGEST:
+                set_preference(session, found.user.id, kind, Channel.OFF)
     else:
-        set_preference(session, found.user.id, found.kind, "off")
+        set_preference(session, found.user.id, found.kind, Channel.OFF)
     return found
 
 
@@ -282,7 +292,7 @@ def list_query(user_id: int):
 
 def own(session, user, notification_id: int) -> Notification:
     row = session.get(Notification, notification_id)
-    if row is None or row.user_id != user.id:
+    if not access.can_see(user, row):
         raise NotFound("That notification is not yours or no longer exists.")
     return row
 
@@ -317,7 +327,7 @@ def send_digests(session) -> DigestReport:
 
     Each person is claimed with a conditional UPDATE, so two runs at once never send an item twice."""
     report = DigestReport()
-    user_ids = session.scalars(select(Notification.user_id).where(Notification.digest_state == "pending")
+    user_ids = session.scalars(select(Notification.user_id).where(Notification.digest_state == DigestState.PENDING)
                                .distinct()).all()
     for user_id in user_ids:
         user = session.get(User, user_id)
@@ -326,8 +336,9 @@ def send_digests(session) -> DigestReport:
         session.add(mail)
         session.flush()
         claimed = session.execute(update(Notification)
-                                  .where(Notification.user_id == user_id, Notification.digest_state == "pending")
-                                  .values(digest_state="sent", mail_id=mail.id)
+                                  .where(Notification.user_id == user_id,
+                                         Notification.digest_state == DigestState.PENDING)
+                                  .values(digest_state=DigestState.SENT, mail_id=mail.id)
                                   .execution_options(synchronize_session=False)).rowcount
         if not claimed:
             session.delete(mail)
@@ -336,10 +347,10 @@ def send_digests(session) -> DigestReport:
                                 .order_by(Notification.created_at, Notification.id)
                                 .execution_options(populate_existing=True)).all()
         # Turned off since (or the person has left): dropped, not sent.
-        keep = [n for n in items if choices.get(n.kind) != "off"] if user.active else []
+        keep = [n for n in items if choices.get(n.kind) != Channel.OFF] if user.active else []
         for n in items:
             if n not in keep:
-                n.digest_state, n.mail_id = "dropped", None
+                n.digest_state, n.mail_id = DigestState.DROPPED, None
                 report.dropped += 1
         if not keep:
             session.delete(mail)

@@ -1,17 +1,15 @@
 """Notification pages: my list (open, mark read), my email choices, and the sign-in-free unsubscribe link."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import RadioField
 
 from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError
-from milepost.core.forms import choices
 from milepost.extensions import csrf, db
 from milepost.notifications import services
-from milepost.notifications.services import CHANNEL_LABELS, KINDS
+from milepost.notifications.forms import preferences_form
+from milepost.notifications.services import KINDS
 
 bp = Blueprint("notifications", __name__)
 
@@ -48,17 +46,6 @@ def mark_all_read():
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read." if count else "Nothing was unread.",
           "success")
     return redirect(url_for("notifications.mine"))
-
-
-def preferences_form(current: dict[str, str]):
-    class PreferencesForm(FlaskForm):
-        pass
-
-    for name, channel in current.items():
-        kind = KINDS[name]
-        setattr(PreferencesForm, name, RadioField(kind.label, description=kind.description, default=channel,
-                                                  choices=choices(CHANNEL_LABELS.items())))
-    return PreferencesForm()
 
 
 @bp.route("/notifications/preferences", methods=["GET", "POST"])

@@ -1,18 +1,41 @@
-"""The ledger and what is built on it: accounts (cached balances), degree tiers, rewards."""
+"""The ledger and what is built on it: accounts (cached balances and period totals), school and PLC totals,
+degree tiers and the tiers people reached, rewards and their claims."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Numeric, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
-KINDS = ("award", "review", "plc_bonus", "reward_bonus", "adjustment", "reversal")
-KIND_LABELS = {"award": "Badge earned", "review": "Review completed", "plc_bonus": "PLC bonus",
-               "reward_bonus": "Reward bonus", "adjustment": "Adjustment by the PD office", "reversal": "Reversal"}
+
+class EntryKind(StrEnum):
+    """What a ledger entry's points are for."""
+
+    AWARD = "award"                # a badge earned or awarded
+    REVIEW = "review"              # a review completed
+    PLC_BONUS = "plc_bonus"
+    REWARD_BONUS = "reward_bonus"
+    ADJUSTMENT = "adjustment"      # by the PD office, with a reason
+    REVERSAL = "reversal"          # a revoked award's points taken back
+
+
+class ClaimStatus(StrEnum):
+    """Where a reward claim is: waiting for the PD office, fulfilled, or cancelled."""
+
+    CLAIMED = "claimed"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+
+
+KINDS = tuple(EntryKind)
+KIND_LABELS = {EntryKind.AWARD: "Badge earned", EntryKind.REVIEW: "Review completed",
+               EntryKind.PLC_BONUS: "PLC bonus", EntryKind.REWARD_BONUS: "Reward bonus",
+               EntryKind.ADJUSTMENT: "Adjustment by the PD office", EntryKind.REVERSAL: "Reversal"}
+CLAIM_STATUSES = tuple(ClaimStatus)
 
 
 class LedgerEntry(db.Model):
@@ -23,7 +46,7 @@ class LedgerEntry(db.Model):
     __table_args__ = (
         CheckConstraint(f"kind IN ({in_list(KINDS)})", name="known_kind"),
         # Covering: the leaderboards' per-person sums over a period read this index alone, not the table
-        # (issue 13: 53 -> 20 ms per aggregate at 400,000 entries on SQLite).
+        # (53 -> 20 ms per aggregate at 400,000 entries on SQLite).
         Index("ix_ledger_entry_user_at_kind_amount", "user_id", "created_at", "kind", "amount"),
         Index("ix_ledger_entry_at", "created_at"),
     )
@@ -38,13 +61,13 @@ class LedgerEntry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])  # noqa: F821
 
 
 class PeriodTotals:
     """Points and badges (awards minus reversals) in the current month and school year, each stamped
     with the period it counts for: a row whose stamp is not the current period holds nothing for it.
-    Moved by points.services in the same transaction as the ledger entry (issue 13: the leaderboards
+    Moved by points.services in the same transaction as the ledger entry (the leaderboards
     read these instead of summing the ledger); `milepost points verify` recomputes them."""
 
     month_start: Mapped[date | None] = mapped_column(Date)
@@ -125,7 +148,7 @@ class DegreeTier(Timestamped, db.Model):
     min_strands: Mapped[int] = mapped_column(default=0)
     badges_per_strand: Mapped[int] = mapped_column(default=1)
 
-    required_badges: Mapped[list["Badge"]] = relationship(  # noqa: F821
+    required_badges: Mapped[list[Badge]] = relationship(  # noqa: F821
         secondary="degree_tier_badge", order_by="Badge.title")
 
 
@@ -170,17 +193,17 @@ class RewardClaim(db.Model):
     __tablename__ = "reward_claim"
     __table_args__ = (
         UniqueConstraint("reward_id", "user_id"),
-        CheckConstraint("status IN ('claimed', 'fulfilled', 'cancelled')", name="known_status"),
+        CheckConstraint(f"status IN ({in_list(CLAIM_STATUSES)})", name="known_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reward_id: Mapped[int] = mapped_column(ForeignKey("reward.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="claimed")
+    status: Mapped[str] = mapped_column(String(10), default=ClaimStatus.CLAIMED)
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     fulfilled_at: Mapped[datetime | None]
     fulfilled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
 
     reward: Mapped[Reward] = relationship()
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821

@@ -1,5 +1,6 @@
 """Points rules. Every change is a ledger entry; the cached balance moves in the same
-transaction; reaching a tier is recorded once; rewards never take points away."""
+transaction; reaching a tier is recorded once; rewards never take points away. Also the
+leaderboards (read from the totals in points.standings) and direct awards."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,15 +8,25 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from milepost.awards.models import Award
+from milepost.awards.models import Award, AwardHow
 from milepost.awards.services import active_filter
-from milepost.badges.models import Badge, BadgeVersion
+from milepost.badges.models import Badge, BadgeStatus, BadgeVersion
 from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
-from milepost.points import standings
-from milepost.points.models import (DegreeTier, LedgerEntry, PLCTotals, PointsAccount, Reward, RewardClaim,
-                                     SchoolTotals, TierReached)
+from milepost.points import access, standings
+from milepost.points.models import (
+    ClaimStatus,
+    DegreeTier,
+    EntryKind,
+    LedgerEntry,
+    PLCTotals,
+    PointsAccount,
+    Reward,
+    RewardClaim,
+    SchoolTotals,
+    TierReached,
+)
 
 MAX_ADJUSTMENT = 100000
 
@@ -62,7 +73,7 @@ def balance(session, user_id: int) -> int:
 def credit_award(session, award: Award) -> None:
     """A new award's points, once (its source key is the award), then any tier it reaches."""
     points = int(award.badge_version.snapshot.get("points", 0) or 0)
-    credit(session, user_id=award.user_id, kind="award", amount=points, source=f"award:{award.id}",
+    credit(session, user_id=award.user_id, kind=EntryKind.AWARD, amount=points, source=f"award:{award.id}",
            award_id=award.id, by=None, reason=award.badge_version.snapshot.get("title", ""))
     evaluate_tiers(session, award.user_id)
 
@@ -71,7 +82,7 @@ def reverse_award(session, award: Award) -> None:
     """A revoked award's points taken back by a reversing entry (the original entry stays)."""
     original = session.scalar(select(LedgerEntry).where(LedgerEntry.source == f"award:{award.id}"))
     if original is not None and original.amount:
-        credit(session, user_id=award.user_id, kind="reversal", amount=-original.amount,
+        credit(session, user_id=award.user_id, kind=EntryKind.REVERSAL, amount=-original.amount,
                source=f"reversal:award:{award.id}", award_id=award.id,
                by=None, reason=f"Award revoked: {award.revoked_reason}")
 
@@ -80,10 +91,11 @@ def adjust(session, *, user, amount: int, reason: str, by) -> LedgerEntry:
     if not (reason or "").strip():
         raise ValidationFailed("Give a reason for the adjustment: the teacher sees it in their history.")
     if not isinstance(amount, int) or amount == 0 or abs(amount) > MAX_ADJUSTMENT:
-        raise ValidationFailed(f"The adjustment must be a whole number of points, not zero, at most {MAX_ADJUSTMENT:,}.")
+        raise ValidationFailed("The adjustment must be a whole number of points, not zero, "
+                               f"at most {MAX_ADJUSTMENT:,}.")
     import secrets
 
-    entry = credit(session, user_id=user.id, kind="adjustment", amount=amount, by=by, reason=reason.strip(),
+    entry = credit(session, user_id=user.id, kind=EntryKind.ADJUSTMENT, amount=amount, by=by, reason=reason.strip(),
                    source=f"adjustment:{secrets.token_hex(8)}")
     audit.record(session, "points.adjusted", actor=by, target=user, amount=amount, reason=reason.strip())
     evaluate_tiers(session, user.id)
@@ -283,9 +295,10 @@ def claim_reward(session, reward: Reward, *, user) -> RewardClaim:
 
 
 def fulfil_claim(session, claim: RewardClaim, *, by, note: str = "") -> RewardClaim:
-    if claim.status != "claimed":
+    if claim.status != ClaimStatus.CLAIMED:
         raise InvalidTransition(f"This claim is already {claim.status}.")
-    claim.status, claim.fulfilled_at, claim.fulfilled_by_id, claim.note = "fulfilled", utcnow(), by.id, note or ""
+    claim.status, claim.fulfilled_at = ClaimStatus.FULFILLED, utcnow()
+    claim.fulfilled_by_id, claim.note = by.id, note or ""
     audit.record(session, "reward.fulfilled", actor=by, target=claim, note=note or "")
     signals.reward_fulfilled.send(claim, session=session)
     return claim
@@ -338,7 +351,7 @@ def people_board(session, period: str, limit: int = 20) -> Board:
     A = PointsAccount
     points, badges, current = _period_columns(A, period, A.balance)
     shown = select(User.display_name, User.id, points, badges).join(User, User.id == A.user_id).where(
-        A.leaderboard_opt_in.is_(True), User.active.is_(True), points > 0)
+        *access.named_on_leaderboard(), points > 0)
     hidden = select(func.count()).select_from(A).where(A.leaderboard_opt_in.is_(False), points > 0)
     if current is not None:
         shown, hidden = shown.where(current), hidden.where(current)
@@ -411,13 +424,13 @@ def direct_award(session, *, badge: Badge, people, reason: str, by) -> tuple[lis
 
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason for the award, such as the event people attended.")
-    if badge.status != "published":
+    if badge.status != BadgeStatus.PUBLISHED:
         raise InvalidTransition(f"{badge.title} is not published, so it cannot be awarded.")
     version = current_version(session, badge)
     made, held = [], []
     for person in people:
         award, new = issue_award(session, user_id=person.id, badge=badge, version=version, by=by,
-                                 how="direct", note=reason.strip())
+                                 how=AwardHow.DIRECT, note=reason.strip())
         (made if new else held).append(person)
     audit.record(session, "award.direct", actor=by, target=badge, people=len(made), reason=reason.strip())
     return made, held

@@ -1,4 +1,4 @@
-"""Pre-aggregated leaderboard totals (issue 13): per person on their points account, and per school and
+"""Pre-aggregated leaderboard totals: per person on their points account, and per school and
 PLC, the points and badges of all time, of the current month and of the current school year.
 
 They move in the same transaction as what they summarise: a ledger entry (`add_credit`, called by
@@ -12,12 +12,12 @@ period count as zero, so nothing has to run when a month or a school year begins
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, case, event, func, inspect, insert, select, update
+from sqlalchemy import bindparam, case, event, func, insert, inspect, select, update
 
 from milepost.core.model import utcnow
-from milepost.points.models import LedgerEntry, PLCTotals, PointsAccount, SchoolTotals
+from milepost.points.models import EntryKind, LedgerEntry, PLCTotals, PointsAccount, SchoolTotals
 
 PERIODS = ("month", "year")
 SCHOOL_YEAR_STARTS = 8  # the month a school year starts in (1 August): the leaderboards', the reports', the demo's
@@ -42,7 +42,7 @@ def starts(now: datetime | None = None) -> dict[str, date]:
 
 
 def badge_delta(kind: str) -> int:
-    return 1 if kind == "award" else -1 if kind == "reversal" else 0
+    return 1 if kind == EntryKind.AWARD else -1 if kind == EntryKind.REVERSAL else 0
 
 
 @dataclass
@@ -58,11 +58,11 @@ class Delta:
     members: int = 0
 
     @classmethod
-    def of_entry(cls, amount: int, kind: str) -> "Delta":
+    def of_entry(cls, amount: int, kind: str) -> Delta:
         b = badge_delta(kind)
         return cls(amount, b, amount, b, amount, b)
 
-    def scaled(self, sign: int) -> "Delta":
+    def scaled(self, sign: int) -> Delta:
         return Delta(*(sign * v for v in (self.points, self.badges, self.month_points, self.month_badges,
                                            self.year_points, self.year_badges, self.members)))
 
@@ -231,11 +231,11 @@ def listen() -> None:
 
 
 def _period_sum(column, since: date, what: str):
-    from datetime import time, timezone
+    from datetime import time
 
-    moment = datetime.combine(since, time(0), tzinfo=timezone.utc)
+    moment = datetime.combine(since, time(0), tzinfo=UTC)
     value = LedgerEntry.amount if what == "points" else case(
-        (LedgerEntry.kind == "award", 1), (LedgerEntry.kind == "reversal", -1), else_=0)
+        (LedgerEntry.kind == EntryKind.AWARD, 1), (LedgerEntry.kind == EntryKind.REVERSAL, -1), else_=0)
     return func.coalesce(func.sum(case((column >= moment, value), else_=0)), 0)
 
 
@@ -246,7 +246,7 @@ def expected_accounts(session, now: datetime | None = None) -> dict[int, tuple]:
     E = LedgerEntry
     rows = session.execute(select(
         E.user_id, func.coalesce(func.sum(E.amount), 0),
-        func.coalesce(func.sum(case((E.kind == "award", 1), (E.kind == "reversal", -1), else_=0)), 0),
+        func.coalesce(func.sum(case((E.kind == EntryKind.AWARD, 1), (E.kind == EntryKind.REVERSAL, -1), else_=0)), 0),
         _period_sum(E.created_at, current["month"], "points"), _period_sum(E.created_at, current["month"], "badges"),
         _period_sum(E.created_at, current["year"], "points"), _period_sum(E.created_at, current["year"], "badges"))
         .group_by(E.user_id)).all()
@@ -313,7 +313,7 @@ def check(session, now: datetime | None = None) -> list[str]:
     for uid in sorted(set(expected) | set(stored)):
         want, have = expected.get(uid, zero), stored.get(uid, zero)
         # Balances are points.services.verify's (same wording as before these totals existed).
-        for label, w, h in list(zip(labels, want, have))[1:]:
+        for label, w, h in list(zip(labels, want, have, strict=True))[1:]:
             if w != h:
                 problems.append(f"user {uid}: {label} stored {h}, ledger {w}")
     # Groups are checked against the ledger's figures, so one wrong account is reported once, above.
@@ -327,7 +327,7 @@ def check(session, now: datetime | None = None) -> list[str]:
             continue
         if want is None:
             continue  # the group is gone; its row went with it (ON DELETE CASCADE)
-        for label, w, h in zip(group_labels, want, have):
+        for label, w, h in zip(group_labels, want, have, strict=True):
             if (abs(w - h) > 1e-9) if isinstance(w, float) else w != h:
                 problems.append(f"{key[0]} {key[1]}: {label} stored {h}, expected {w}")
     return problems
@@ -358,7 +358,7 @@ def rebuild(session, now: datetime | None = None) -> None:
             month_points=bindparam("mp"), month_badges=bindparam("mb"), year_start=current["year"],
             year_points=bindparam("yp"), year_badges=bindparam("yb")), rows)
     groups = expected_groups(session, accounts)
-    for kind, model, key, parent in (("school", SchoolTotals, "school_id", School), ("plc", PLCTotals, "plc_id", PLC)):
+    for kind, model, key, _parent in (("school", SchoolTotals, "school_id", School), ("plc", PLCTotals, "plc_id", PLC)):
         table = model.__table__
         session.execute(table.delete())
         values = [{key: gid, "members": t[0], "points": t[1], "badges": t[2], "month_start": current["month"],

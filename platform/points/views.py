@@ -12,17 +12,17 @@ from sqlalchemy.orm import selectinload
 from milepost.accounts.models import User
 from milepost.awards import services as awards
 from milepost.awards.models import Award
-from milepost.badges.models import Badge
-from milepost.core.access import STAFF_ROLES, roles, signed_in
+from milepost.badges.models import Badge, BadgeStatus
+from milepost.core.access import roles, signed_in
 from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
 from milepost.extensions import db
-from milepost.points import services
+from milepost.points import access, services
 from milepost.points.forms import AdjustForm, DirectAwardForm, RevokeForm, RewardForm, TierForm
-from milepost.points.models import KIND_LABELS, DegreeTier, PointsAccount, Reward, RewardClaim, TierReached
+from milepost.points.models import KIND_LABELS, ClaimStatus, DegreeTier, PointsAccount, Reward, RewardClaim, TierReached
 
 bp = Blueprint("points", __name__)
-staff = roles(*STAFF_ROLES)
+staff = roles(*access.MANAGER_ROLES)
 NONE = 0
 
 
@@ -57,7 +57,7 @@ def leaderboard_choice():
 @signed_in
 def award_preferences(award_id: int):
     award = db.session.get(Award, award_id)
-    if award is None or award.user_id != current_user.id:
+    if not access.can_set_award_choices(current_user, award):
         abort(404)
     award.private = request.form.get("private") == "1"
     award.go_to = request.form.get("go_to") == "1"
@@ -81,7 +81,7 @@ def claim(reward_id: int):
 def certificate(tier_id: int):
     reached = db.session.scalar(select(TierReached).where(TierReached.user_id == current_user.id,
                                                           TierReached.tier_id == tier_id))
-    if reached is None:
+    if not access.can_view_certificate(current_user, reached):
         abort(404)
     return render_template("points/certificate.html", reached=reached, person=current_user)
 
@@ -117,10 +117,10 @@ def celebrate() -> None:
 @bp.get("/admin/points")
 @staff
 def admin():
-    open_claims = db.session.scalars(select(RewardClaim).where(RewardClaim.status == "claimed")
+    open_claims = db.session.scalars(select(RewardClaim).where(RewardClaim.status == ClaimStatus.CLAIMED)
                                      .options(selectinload(RewardClaim.reward), selectinload(RewardClaim.user))
                                      .order_by(RewardClaim.claimed_at)).all()
-    fulfilled = db.session.scalars(select(RewardClaim).where(RewardClaim.status == "fulfilled")
+    fulfilled = db.session.scalars(select(RewardClaim).where(RewardClaim.status == ClaimStatus.FULFILLED)
                                    .options(selectinload(RewardClaim.reward), selectinload(RewardClaim.user))
                                    .order_by(RewardClaim.fulfilled_at.desc()).limit(50)).all()
     return render_template("points/admin.html", tiers=services.tiers(db.session),
@@ -130,7 +130,7 @@ def admin():
 
 
 def _badge_choices():
-    rows = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == "published")
+    rows = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == BadgeStatus.PUBLISHED)
                               .order_by(func.lower(Badge.title))).all()
     return choices(rows)
 
@@ -150,7 +150,8 @@ def edit_tier(tier_id: int | None = None):
                 db.session, tier, name=form.name.data, description=form.description.data,
                 threshold=form.threshold.data, min_credit_hours=float(form.min_credit_hours.data or 0),
                 min_strands=form.min_strands.data or 0, badges_per_strand=form.badges_per_strand.data or 1,
-                required_badges=db.session.scalars(select(Badge).where(Badge.id.in_(form.required_badge_ids.data or []))).all(),
+                required_badges=db.session.scalars(
+                    select(Badge).where(Badge.id.in_(form.required_badge_ids.data or []))).all(),
                 actor=current_user),
             errors=form.name.errors, then=url_for("points.admin"),
             success="The degree tier is saved. People who now meet it will see it on their next visit.")
@@ -236,7 +237,7 @@ def revoke(award_id: int):
         return redirect(url_for("points.awards_list"))
     awards.revoke_award(db.session, award, reason=form.reason.data, by=current_user)
     db.session.commit()
-    flash(f"The award is revoked and its points reversed.", "success")
+    flash("The award is revoked and its points reversed.", "success")
     return redirect(url_for("points.awards_list"))
 
 
@@ -276,7 +277,7 @@ def home_cards(user) -> list[dict]:
               "url": url_for("points.mine")},
              {"title": "Leaderboard", "text": "Celebrate growth across schools and PLCs.",
               "url": url_for("points.leaderboard")}]
-    if user.has_role(*STAFF_ROLES):
+    if access.can_manage(user):
         cards.append({"title": "Degree, rewards and awards", "text": "Tiers, rewards to fulfil, direct awards.",
                       "url": url_for("points.admin")})
     return cards

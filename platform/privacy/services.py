@@ -15,7 +15,7 @@ from milepost.core import audit
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.model import utcnow
 from milepost.core.transactions import on_commit
-
+from milepost.privacy import access
 
 
 def _jsonable(value):
@@ -48,7 +48,7 @@ def export_person(session, user) -> bytes:
 def anonymise_person(session, user, *, reason: str, revoke_credentials: bool, by) -> None:
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason (for example, the teacher left the district on a date).")
-    if user.id == by.id:
+    if not access.may_anonymise(by, user):
         raise InvalidTransition("You cannot anonymise your own account.")
     if user.email.endswith("@removed.invalid"):
         raise InvalidTransition("This person's data has already been removed.")
@@ -123,7 +123,7 @@ def anonymise_evidence(session, user, *, revoke_credentials, by):
 
 def remove_unreferenced_files(session) -> int:
     """Delete stored files no evidence item points at any more (from the database and the disk)."""
-    from milepost.evidence.models import ChunkedUpload, EvidenceItem, StoredFile
+    from milepost.evidence.models import EvidenceItem, StoredFile
     from milepost.evidence.views import store
 
     used = select(EvidenceItem.file_sha256).where(EvidenceItem.file_sha256.is_not(None))
@@ -146,7 +146,8 @@ def export_awards_and_points(session, user):
     from milepost.points.models import LedgerEntry
 
     awards = [{"badge": a.badge.title, "version": a.badge_version.number, "issued_at": a.issued_at,
-               "status": a.status, "how": a.how} for a in session.scalars(select(Award).where(Award.user_id == user.id))]
+               "status": a.status, "how": a.how}
+              for a in session.scalars(select(Award).where(Award.user_id == user.id))]
     ledger = [{"at": e.created_at, "kind": e.kind, "amount": e.amount, "reason": e.reason}
               for e in session.scalars(select(LedgerEntry).where(LedgerEntry.user_id == user.id)
                                        .order_by(LedgerEntry.id))]
@@ -167,11 +168,11 @@ def anonymise_awards(session, user, *, revoke_credentials, by):
 def prune_evidence_files(session, *, days: int) -> int:
     """Files of submissions finished (awarded or withdrawn) more than `days` ago are removed;
     the items stay, saying the file was removed after the retention period."""
-    from milepost.evidence.models import Attempt, EvidenceItem, Submission
+    from milepost.evidence.models import Attempt, EvidenceItem, Submission, SubmissionState
 
     cutoff = utcnow() - timedelta(days=days)
     items = session.scalars(select(EvidenceItem).join(Attempt).join(Submission).where(
-        Submission.state.in_(("awarded", "withdrawn")), Submission.updated_at < cutoff,
+        Submission.state.in_((SubmissionState.AWARDED, SubmissionState.WITHDRAWN)), Submission.updated_at < cutoff,
         EvidenceItem.file_sha256.is_not(None))).all()
     for item in items:
         item.file_sha256 = None

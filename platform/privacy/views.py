@@ -1,25 +1,17 @@
 """My data (download everything), and removing a departed teacher's personal data (site admins)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from milepost.accounts.models import User
 from milepost.core.access import roles, signed_in
 from milepost.core.forms import apply_change
 from milepost.extensions import db
-from milepost.privacy import services
+from milepost.privacy import access, services
+from milepost.privacy.forms import RemoveDataForm
 
 bp = Blueprint("privacy", __name__)
-
-
-class RemoveDataForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[DataRequired("Give the reason."), Length(max=500)])
-    revoke = BooleanField("Also revoke their credentials (otherwise they stay verifiable, without their name)")
-    confirm_email = StringField("Type the person's email to confirm", validators=[DataRequired("Type the email.")])
 
 
 @bp.get("/account/my-data")
@@ -38,7 +30,7 @@ def my_data_zip():
 
 
 @bp.route("/admin/people/<int:user_id>/remove-data", methods=["GET", "POST"])
-@roles("site_admin")
+@roles(*access.REMOVER_ROLES)
 def remove_data(user_id: int):
     person = db.get_or_404(User, user_id)
     form = RemoveDataForm()

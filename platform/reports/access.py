@@ -10,13 +10,13 @@ from __future__ import annotations
 from sqlalchemy import or_, select, union
 
 from milepost.accounts.models import PLC, PLCMembership, User
-from milepost.core.access import STAFF_ROLES
+from milepost.core.access import STAFF_ROLES, Role
 from milepost.core.errors import NotAllowed
 
-DISTRICT_ROLES = ("pd_admin", "site_admin", "leader")   # the whole district
-DASHBOARD_ROLES = DISTRICT_ROLES + ("coach",)            # coaches: their schools only
-RECORD_ROLES = STAFF_ROLES                               # one teacher's record, credit hours
-AUDIT_ROLES = ("site_admin",)
+DISTRICT_ROLES = (Role.PD_ADMIN, Role.SITE_ADMIN, Role.LEADER)   # the whole district
+DASHBOARD_ROLES = DISTRICT_ROLES + (Role.COACH,)                 # coaches: their schools only
+RECORD_ROLES = STAFF_ROLES                                       # one teacher's record, credit hours
+AUDIT_ROLES = (Role.SITE_ADMIN,)
 
 
 def _signed_in(user) -> bool:
@@ -44,7 +44,7 @@ def school_scope(session, user) -> frozenset[int] | None:
     """None for the whole district; otherwise the only schools this person may see."""
     if sees_district(user):
         return None
-    if _signed_in(user) and user.has_role("coach"):
+    if _signed_in(user) and user.has_role(Role.COACH):
         return coach_school_ids(session, user)
     raise NotAllowed("Reports are for the PD office, district leaders and coaches.")
 
@@ -58,6 +58,12 @@ def check_school(scope: frozenset[int] | None, school_id: int | None) -> None:
 def can_read_records(user) -> bool:
     """One teacher's badges, hours, points and degree; credit-hours exports and statements."""
     return _signed_in(user) and user.has_role(*RECORD_ROLES)
+
+
+def can_read_record(user, person) -> bool:
+    """This person's record or credit-hours statement: whoever reads records reads anyone's, since the PD
+    office answers HR and licensure questions for the whole district (coaches and leaders read none)."""
+    return person is not None and can_read_records(user)
 
 
 def can_read_audit(user) -> bool:

@@ -8,7 +8,7 @@ from datetime import date
 from markupsafe import Markup
 
 from milepost.core import charts
-from milepost.reports.services import (DECISION, NOT_YET_FLAG_RATE, NOT_YET_MIN_DECISIONS, Dashboard, Spread)
+from milepost.reports.services import DECISION, NOT_YET_FLAG_RATE, NOT_YET_MIN_DECISIONS, Dashboard, Spread
 from milepost.reviews.models import STAGE_KINDS, STAGE_LABELS
 
 NOT_YET_CHART_ROWS = 15
@@ -91,7 +91,8 @@ def backlog(board: Dashboard) -> Figure:
             for k, s in ((k, board.backlog[k]) for k in _stage_order(board.backlog))]
     return Figure("review-backlog", "Review backlog by stage",
                   ["Stage", "Waiting now", "Median wait (days)", "90th percentile wait (days)", "Longest wait (days)"],
-                  rows, charts.bar_chart([(r[0], r[1]) for r in rows], title="Submissions waiting in each review stage"),
+                  rows, charts.bar_chart([(r[0], r[1]) for r in rows],
+                                         title="Submissions waiting in each review stage"),
                   intro="What is waiting in review today, whatever period is chosen, and how long it has waited "
                         "in its current stage.", empty="Nothing is waiting for review.")
 

@@ -7,8 +7,8 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from milepost.core import audit
 from milepost.accounts.models import School
+from milepost.core import audit
 from milepost.core.access import roles
 from milepost.core.csvsafe import csv_text
 from milepost.core.errors import DomainError, ValidationFailed
@@ -25,6 +25,13 @@ record_readers = roles(*access.RECORD_ROLES)
 auditors = roles(*access.AUDIT_ROLES)
 YEARS_OFFERED = 6
 ANY = 0
+
+
+@bp.context_processor
+def report_links() -> dict:
+    """Which report pages the menu of the reports (reports/_nav.html) offers the reader."""
+    return {"may_read_records": access.can_read_records(current_user),
+            "may_read_audit": access.can_read_audit(current_user)}
 
 
 def home_cards(user) -> list[dict]:
@@ -74,7 +81,8 @@ def _dashboard_filters(form: DashboardFilterForm, scope) -> tuple[services.Filte
     start, end = form.start.data or first, form.end.data or last
     school_id = request.args.get("school", type=int) or None
     access.check_school(scope, school_id)
-    f = services.Filters(start=start, end=end, school_id=school_id, strand_id=request.args.get("strand", type=int) or None,
+    f = services.Filters(start=start, end=end, school_id=school_id,
+                         strand_id=request.args.get("strand", type=int) or None,
                          pilot_id=request.args.get("pilot", type=int) or None, schools=scope)
     services.check_range(f.start, f.end)
     return f, {"year": year, "this_year": this_year}
@@ -83,7 +91,8 @@ def _dashboard_filters(form: DashboardFilterForm, scope) -> tuple[services.Filte
 def _dashboard_form(options: dict, year_info: dict, scope) -> DashboardFilterForm:
     form = DashboardFilterForm(request.args)
     this_year = year_info["this_year"] if year_info else services.school_year_of(utcnow().date())
-    form.year.choices = choices([(y, services.school_year_label(y)) for y in range(this_year, this_year - YEARS_OFFERED, -1)])
+    form.year.choices = choices([(y, services.school_year_label(y))
+                                 for y in range(this_year, this_year - YEARS_OFFERED, -1)])
     form.year.data = year_info.get("year", this_year) if year_info else this_year
     all_schools = "All my schools" if scope is not None else "All schools"
     form.school.choices = choices([(ANY, all_schools)] + options["school"])
@@ -142,13 +151,14 @@ def figure_csv(key: str):
 def teachers():
     form = PersonSearchForm(request.args)
     people = services.find_people(db.session, form.q.data or "")
-    return render_template("reports/teachers.html", form=form, people=people, searched=bool((form.q.data or "").strip()))
+    return render_template("reports/teachers.html", form=form, people=people,
+                           searched=bool((form.q.data or "").strip()))
 
 
 @bp.get("/reports/teachers/<int:user_id>")
 @record_readers
 def teacher_record(user_id: int):
-    record = _record_or_404(user_id)
+    record = _readable_record(user_id)
     from milepost.credentials.services import absolute
 
     urls = {a.id: absolute("credentials.award_page", public_id=a.public_id) for a in record.awards}
@@ -160,10 +170,13 @@ def _default_year() -> tuple[date, date]:
     return services.school_year_dates(services.school_year_of(utcnow().date()))
 
 
-def _record_or_404(user_id: int) -> services.TeacherRecord:
+def _readable_record(user_id: int) -> services.TeacherRecord:
+    """The record, if there is such a person (404) and the reader may read it (403)."""
     record = services.teacher_record(db.session, user_id)
     if record is None:
         abort(404)
+    if not access.can_read_record(current_user, record.person):
+        abort(403)
     return record
 
 
@@ -216,11 +229,12 @@ def credit_hours_csv():
 @record_readers
 def statement(user_id: int):
     person = services.person_by_id(db.session, user_id) or abort(404)  # who it is for: not their whole record
+    if not access.can_read_record(current_user, person):
+        abort(403)
     start, end, _ = _credit_filters(CreditHoursForm(request.args))
-    rows = services.credit_hours(db.session, start=start, end=end, user_id=user_id)
-    _exported("credit_hours_statement", len(rows), user_id=user_id, start=start.isoformat(), end=end.isoformat())
-    return _printed("reports/statement.html", person=person, rows=rows, start=start, end=end,
-                    total=sum(r.hours for r in rows))
+    sheet = services.teacher_statement(db.session, person, start=start, end=end)
+    _exported("credit_hours_statement", len(sheet.rows), user_id=user_id, start=start.isoformat(), end=end.isoformat())
+    return _printed("reports/statement.html", person=person, rows=sheet.rows, start=start, end=end, total=sheet.total)
 
 
 @bp.get("/reports/credit-hours/statements")
@@ -262,7 +276,8 @@ def audit_log():
     form = AuditFilterForm(request.args)
     actions, targets = services.audit_choices(db.session)
     families = sorted({a.split(".", 1)[0] for a in actions})
-    form.action.choices = choices([("", "Any action")] + [(f, f"{f}.* (all)") for f in families] + [(a, a) for a in actions])
+    form.action.choices = choices([("", "Any action")] + [(f, f"{f}.* (all)") for f in families]
+                                  + [(a, a) for a in actions])
     form.target_type.choices = choices([("", "Any")] + [(t, t) for t in targets])
     try:
         f = _audit_filters(form)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 
 from sqlalchemy import select
 
 from milepost.core.errors import DomainError
+from milepost.evidence.models import ItemKind, SubmissionState
+from milepost.reviews.models import Decision, StageKind
 
 SEED = 2026
 MIN_SPAN_DAYS = 100     # early in a school year the history reaches back into the summer, so it still shows months
@@ -40,7 +42,7 @@ def window(now: datetime) -> tuple[datetime, datetime]:
     when the school year is younger than that."""
     from milepost.points.standings import year_start
 
-    start = datetime.combine(year_start(now), time(0), tzinfo=timezone.utc)
+    start = datetime.combine(year_start(now), time(0), tzinfo=UTC)
     return min(start, now - timedelta(days=MIN_SPAN_DAYS)), now
 
 
@@ -171,7 +173,7 @@ LAST_VISIT_DAYS = (4, 8)  # everyone last read their notifications this many day
 
 # --------------------------------------------------------------------------- words
 
-LINK_HOSTS = {"file": "https://files.riverbend.example/evidence", "link": "https://sites.riverbend.example"}
+LINK_HOSTS = {ItemKind.FILE: "https://files.riverbend.example/evidence", ItemKind.LINK: "https://sites.riverbend.example"}
 VIDEO_WORDS = ("action", "rehearsal", "routines", "showcase")
 
 ANSWERS = [
@@ -330,7 +332,7 @@ def _plan_journey(run: _Run, journey: Journey) -> None:
         moment = moment + timedelta(days=gap, minutes=rng.randrange(-90, 90) if gap >= 1 else 0)
         if moment > run.now - LAST_ACTION:
             return  # a short school year: the rest has not happened yet
-        if op in ("peer", "coach", "district"):
+        if op in (StageKind.PEER, StageKind.COACH, StageKind.DISTRICT):
             run.at(moment, partial(_review, state, op, *args, submit=False))
             moment = moment + timedelta(minutes=rng.randrange(20, 75))
             run.at(moment, partial(_review, state, op, *args, submit=True))
@@ -380,15 +382,15 @@ def _answer(run: _Run, submission, index: int, prompt: dict, teacher, rng: rando
     kind, title = prompt["kind"], prompt["title"]
     name = teacher.email.split("@")[0].split(".")[0]
     words = "-".join("".join(ch for ch in w.lower() if ch.isalnum()) for w in title.split()[:4])
-    if kind == "text":
+    if kind == ItemKind.TEXT:
         pool = REFLECTIONS if any(w in title.lower() for w in ("reflection", "evaluation", "impact")) else ANSWERS
         group = "class" if teacher.school_id is None else rng.choice(["class", "students", "homeroom", "small groups"])
         evidence.save_text(run.session, submission, index, rng.choice(pool).format(group=group), by=teacher)
-    elif kind == "link" or any(w in title.lower() for w in VIDEO_WORDS):
-        url = f"{LINK_HOSTS['link']}/{name}/{submission.badge.slug}/{words}"
+    elif kind == ItemKind.LINK or any(w in title.lower() for w in VIDEO_WORDS):
+        url = f"{LINK_HOSTS[ItemKind.LINK]}/{name}/{submission.badge.slug}/{words}"
         evidence.save_link(run.session, submission, index, url, by=teacher)
     else:
-        url = f"{LINK_HOSTS['file']}/{name}/{submission.badge.slug}/{words}.pdf"
+        url = f"{LINK_HOSTS[ItemKind.FILE]}/{name}/{submission.badge.slug}/{words}.pdf"
         evidence.save_link(run.session, submission, index, url, by=teacher)
 
 
@@ -396,7 +398,7 @@ def _submit(state: dict) -> None:
     from milepost.evidence import services as evidence
 
     submission = state.get("submission")
-    if submission is None or submission.state != "draft":
+    if submission is None or submission.state != SubmissionState.DRAFT:
         return
     evidence.transition(state["run"].session, submission, "submit", by=submission.user)
 
@@ -405,11 +407,11 @@ def _revise(state: dict) -> None:
     from milepost.evidence import services as evidence
 
     run, rng, submission = state["run"], state["rng"], state.get("submission")
-    if submission is None or submission.state != "returned":
+    if submission is None or submission.state != SubmissionState.RETURNED:
         return
     teacher = submission.user
     attempt = submission.current_attempt
-    texts = [i for i in attempt.items if i.kind == "text"]
+    texts = [i for i in attempt.items if i.kind == ItemKind.TEXT]
     if texts:
         item = texts[-1]
         evidence.save_text(run.session, submission, item.prompt_index, item.text + rng.choice(REVISIONS), by=teacher)
@@ -422,7 +424,8 @@ def _withdraw(state: dict) -> None:
     from milepost.evidence import services as evidence
 
     submission = state.get("submission")
-    if submission is None or submission.state not in ("submitted", "in_review", "draft", "returned"):
+    if submission is None or submission.state not in (SubmissionState.SUBMITTED, SubmissionState.IN_REVIEW,
+                                                      SubmissionState.DRAFT, SubmissionState.RETURNED):
         return
     evidence.transition(state["run"].session, submission, "withdraw", by=submission.user,
                         note="Taking it back to film a better clip of the routine.")
@@ -434,23 +437,24 @@ _STEPS = {"submit": _submit, "revise": _revise, "withdraw": _withdraw}
 def _reviewer(run: _Run, submission, planned: str):
     """The planned reviewer when they may take the stage now (a district's own settings may say otherwise),
     else the first person who may, else nobody (the work then waits)."""
+    from milepost.reviews import access
     from milepost.reviews import services as reviews
 
     person = run.people.get(planned)
-    if person is not None and reviews.eligible_now(run.session, person, submission):
+    if person is not None and access.can_review_now(person, submission, session=run.session):
         return person
     others = reviews.eligible_reviewers(run.session, submission, limit=1)
     return others[0] if others else None
 
 
-def _review(state: dict, kind: str, planned: str, decision: str = "pass", *, submit: bool) -> None:
+def _review(state: dict, kind: str, planned: str, decision: str = Decision.PASS, *, submit: bool) -> None:
     from milepost.reviews import services as reviews
 
     run, rng, submission = state["run"], state["rng"], state.get("submission")
-    if submission is None or submission.state not in ("submitted", "in_review"):
+    if submission is None or submission.state not in reviews.OPEN:
         return
     track = reviews.track_of(run.session, submission)
-    stage = track.chain.stage_at(track.position)
+    stage = track.chain.stage_at(submission.stage)
     if stage is None or stage.kind != kind:
         return  # the chain looks different from the plan (a district's own chain): leave it waiting
     reviewer = state.get(("reviewer", kind, submission.attempt_number))
@@ -471,7 +475,7 @@ def _review_input(submission, kind: str, decision: str, rng: random.Random, jour
     meets = levels.index(data["meets_level"]) if data["meets_level"] in levels else max(0, len(levels) - 2)
     story = ALICIA_NOT_YET if (journey.who, journey.slug) == ("alicia.chen", "self-assessment-and-reflection") else None
     scores = {}
-    if kind == "peer":
+    if kind == StageKind.PEER:
         for i, criterion in enumerate(criteria):
             c = criterion["name"].lower()
             glow, grow = rng.choice(GLOWS).format(c=c), rng.choice(GROWS).format(c=c)
@@ -479,17 +483,17 @@ def _review_input(submission, kind: str, decision: str, rng: random.Random, jour
                 glow, grow = story["peer"]
             scores[i] = {"glow": glow, "grow": grow if rng.random() < 0.8 or story else ""}
         feedback = "" if criteria else "Thanks for sharing this; it gave me ideas for my own class."
-        return reviews.ReviewInput(decision="pass", feedback=feedback, scores=scores)
+        return reviews.ReviewInput(decision=Decision.PASS, feedback=feedback, scores=scores)
     weakest = rng.randrange(len(criteria)) if criteria else None
     if story and criteria:
         weakest = next((i for i, c in enumerate(criteria) if story["weakest"] in c["name"].lower()), weakest)
     for i, _criterion in enumerate(criteria):
-        if decision == "meets":
+        if decision == Decision.MEETS:
             level = meets + (1 if meets + 1 < len(levels) and rng.random() < 0.3 else 0)
         else:
             level = max(0, meets - 1) if i == weakest else meets - (1 if rng.random() < 0.3 and not story else 0)
         scores[i] = {"level": level}
-    if decision == "meets":
+    if decision == Decision.MEETS:
         feedback = rng.choice(MEETS if criteria else OUTSIDE)
     elif story:
         feedback = story["coach"]
@@ -520,8 +524,9 @@ def _claim(run: _Run, who: str, reward_name: str, state: dict) -> None:
 
 def _fulfil(run: _Run, state: dict) -> None:
     from milepost.points import services as points
+    from milepost.points.models import ClaimStatus
 
     claim = state.get("claim")
-    if claim is not None and claim.status == "claimed":
+    if claim is not None and claim.status == ClaimStatus.CLAIMED:
         points.fulfil_claim(run.session, claim, by=_person(run, DANA),
                             note="Delivered at the staff meeting. Thank you for all you do!")

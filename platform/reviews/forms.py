@@ -44,10 +44,12 @@ class QueueFilterForm(FlaskForm):
 
 
 class StageForm(Form):
-    kind = SelectField("Stage", choices=choices([("", "Remove this stage")] + [(k, STAGE_LABELS[k]) for k in STAGE_KINDS]),
+    kind = SelectField("Stage",
+                       choices=choices([("", "Remove this stage")] + [(k, STAGE_LABELS[k]) for k in STAGE_KINDS]),
                        validate_choice=False)
     required_reviews = IntegerField("Reviewers needed", default=1, validators=[Optional(), NumberRange(min=1, max=5)])
-    skip_after_days = IntegerField("Skip after (days) when nobody can take it", validators=[Optional(), NumberRange(min=0, max=365)],
+    skip_after_days = IntegerField("Skip after (days) when nobody can take it",
+                                   validators=[Optional(), NumberRange(min=0, max=365)],
                                    description="Leave empty never to skip; 0 skips at once.")
 
 

@@ -1,8 +1,10 @@
-"""Review chains and their stages, where each submission is in its chain, claims, reviews with
-per-criterion scores, time spent in each stage, calibration anchors and the reminders sent."""
+"""Review chains and their stages, each submission's track through its chain, claims, reviews with
+per-criterion scores, time spent in each stage, calibration anchors and the reminders sent; the closed sets
+of values their columns store, as StrEnums."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,24 +12,84 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
-STAGE_KINDS = ("completeness", "peer", "coach", "district")
+
+class StageKind(StrEnum):
+    """The kinds of stage a chain is made of (a completeness check can only come first)."""
+
+    COMPLETENESS = "completeness"
+    PEER = "peer"
+    COACH = "coach"
+    DISTRICT = "district"
+
+
+class ReviewStatus(StrEnum):
+    """A review is a draft until its reviewer submits it; then it is final and counts for its stage."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Decision(StrEnum):
+    """What a reviewer decides at a stage (DECISIONS says which kinds of stage may decide what)."""
+
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+    PASS = "pass"
+    MEETS = "meets"
+    NOT_YET = "not_yet"
+    PASS_BACK = "pass_back"
+
+
+class VisitOutcome(StrEnum):
+    """How a submission left a stage (StageVisit.outcome)."""
+
+    ADVANCED = "advanced"
+    RETURNED = "returned"
+    AWARDED = "awarded"
+    SKIPPED = "skipped"
+    PASSED_BACK = "passed_back"
+    WITHDRAWN = "withdrawn"
+
+
+class EventAction(StrEnum):
+    """What happened around the chain (ReviewEvent.action)."""
+
+    CLAIM = "claim"
+    RELEASE = "release"
+    ASSIGN = "assign"
+    UNASSIGNED = "unassigned"
+    CLAIM_EXPIRED = "claim_expired"
+    SKIP_STAGE = "skip_stage"
+    PASS_BACK = "pass_back"
+    BACK_TO_STAGE = "back_to_stage"
+
+
+class ReminderKind(StrEnum):
+    """Whom a reminder went to (ReminderSent.kind): a reviewer with waiting work, or the PD office about stuck work."""
+
+    REVIEWER = "reviewer"
+    STUCK = "stuck"
+
+
+STAGE_KINDS = tuple(StageKind)
 STAGE_LABELS = {
-    "completeness": "Completeness check",
-    "peer": "Peer feedback",
-    "coach": "Coach review",
-    "district": "District approval",
+    StageKind.COMPLETENESS: "Completeness check",
+    StageKind.PEER: "Peer feedback",
+    StageKind.COACH: "Coach review",
+    StageKind.DISTRICT: "District approval",
 }
 # What each stage kind may decide. Peers pass work forward; they cannot fail it.
 DECISIONS = {
-    "completeness": ("complete", "incomplete"),
-    "peer": ("pass",),
-    "coach": ("meets", "not_yet"),
-    "district": ("meets", "not_yet", "pass_back"),
+    StageKind.COMPLETENESS: (Decision.COMPLETE, Decision.INCOMPLETE),
+    StageKind.PEER: (Decision.PASS,),
+    StageKind.COACH: (Decision.MEETS, Decision.NOT_YET),
+    StageKind.DISTRICT: (Decision.MEETS, Decision.NOT_YET, Decision.PASS_BACK),
 }
-DECISION_LABELS = {"complete": "Complete: pass on for review", "incomplete": "Something is missing: return",
-                   "pass": "Pass on with my feedback", "meets": "Meets", "not_yet": "Not yet",
-                   "pass_back": "Pass back to the previous stage"}
-REVIEW_STATUSES = ("draft", "submitted")
+DECISION_LABELS = {Decision.COMPLETE: "Complete: pass on for review",
+                   Decision.INCOMPLETE: "Something is missing: return",
+                   Decision.PASS: "Pass on with my feedback", Decision.MEETS: "Meets", Decision.NOT_YET: "Not yet",
+                   Decision.PASS_BACK: "Pass back to the previous stage"}
+REVIEW_STATUSES = tuple(ReviewStatus)
 
 
 class ReviewChain(Timestamped, db.Model):
@@ -42,7 +104,7 @@ class ReviewChain(Timestamped, db.Model):
 
     stages: Mapped[list[ReviewStage]] = relationship(back_populates="chain", cascade="all, delete-orphan",
                                                      order_by="ReviewStage.position", lazy="selectin")
-    badge: Mapped["Badge | None"] = relationship()  # noqa: F821
+    badge: Mapped[Badge | None] = relationship()  # noqa: F821
 
     def stage_at(self, position: int) -> ReviewStage | None:
         return next((s for s in self.stages if s.position == position), None)
@@ -52,15 +114,15 @@ class ReviewStage(db.Model):
     __tablename__ = "review_stage"
     __table_args__ = (
         UniqueConstraint("chain_id", "position"),
-        CheckConstraint(f"kind IN ({in_list(STAGE_KINDS)})", name="known_kind"),
+        CheckConstraint(f"kind IN ({in_list(k.value for k in StageKind)})", name="known_kind"),
         CheckConstraint("required_reviews BETWEEN 1 AND 5", name="required_range"),
         CheckConstraint("skip_after_days IS NULL OR skip_after_days >= 0", name="skip_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chain_id: Mapped[int] = mapped_column(ForeignKey("review_chain.id", ondelete="CASCADE"))
-    position: Mapped[int]  # from 1, the same number as Submission.stage
-    kind: Mapped[str] = mapped_column(String(12))
+    position: Mapped[int]  # from 1: a submission at this stage has this Submission.stage
+    kind: Mapped[str] = mapped_column(String(12))  # a StageKind
     required_reviews: Mapped[int] = mapped_column(default=1)
     # Skip the stage when nobody eligible exists for this many days (None: never; 0: at once).
     skip_after_days: Mapped[int | None]
@@ -73,29 +135,38 @@ class ReviewStage(db.Model):
 
 
 class ReviewTrack(db.Model):
-    """Where one submission is in its chain. The chain is fixed when the submission is sent."""
+    """One submission's way through its chain: which chain (fixed when the submission is sent), since when it
+    waits at its stage, and where a resubmission goes back to. The stage itself is Submission.stage."""
 
     __tablename__ = "review_track"
     __table_args__ = (
-        Index("ix_review_track_position", "chain_id", "position"),
-        # The queue and the overview walk this in waiting order, open submissions only (issue 13).
+        # Saving or removing a chain finds its tracks (and the foreign key's RESTRICT check too).
+        Index("ix_review_track_chain", "chain_id"),
+        # The queue and the overview walk this in waiting order, open submissions only.
         Index("ix_review_track_waiting", "waiting_kind", "entered_at", "submission_id"),
     )
 
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
     chain_id: Mapped[int] = mapped_column(ForeignKey("review_chain.id", ondelete="RESTRICT"))
-    position: Mapped[int] = mapped_column(default=1)
+    # No position of its own: the stage the submission waits at is Submission.stage (evidence), which the
+    # state machine and the state label read there. Evidence may not import reviews, while reviews may read
+    # evidence, so the one copy lives below; the chain's SQL joins review_stage on submission.stage.
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The stage that said "not yet": the resubmission goes back there.
     returned_from: Mapped[int | None]
     # The anonymised number reviewers see when the district hides names.
     ref: Mapped[str] = mapped_column(String(12), unique=True)
     # The kind of the stage the submission waits at while it is open (submitted or in review), else
-    # NULL: set by reviews.services.sync_waiting wherever the state, the position or the chain changes.
-    waiting_kind: Mapped[str | None] = mapped_column(String(12))
+    # NULL: set by reviews.services.sync_waiting wherever the state, the stage or the chain changes.
+    waiting_kind: Mapped[str | None] = mapped_column(String(12))  # a StageKind
 
-    submission: Mapped["Submission"] = relationship()  # noqa: F821
+    submission: Mapped[Submission] = relationship()  # noqa: F821
     chain: Mapped[ReviewChain] = relationship()
+
+    @property
+    def position(self) -> int:
+        """The stage the submission is at (its Submission.stage), read from the submission."""
+        return self.submission.stage
 
     @property
     def stage(self) -> ReviewStage | None:
@@ -119,11 +190,10 @@ class StageVisit(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     attempt_number: Mapped[int]
     position: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))  # a StageKind
     entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None]
-    # advanced | returned | awarded | skipped | passed_back | withdrawn
-    outcome: Mapped[str | None] = mapped_column(String(12))
+    outcome: Mapped[str | None] = mapped_column(String(12))  # a VisitOutcome
 
 
 class ReviewClaim(db.Model):
@@ -141,7 +211,7 @@ class ReviewClaim(db.Model):
     expires_at: Mapped[datetime]
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
-    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
 
 
 class Review(db.Model):
@@ -150,7 +220,7 @@ class Review(db.Model):
     __tablename__ = "review"
     __table_args__ = (
         UniqueConstraint("submission_id", "attempt_number", "position", "reviewer_id"),
-        CheckConstraint(f"status IN ({in_list(REVIEW_STATUSES)})", name="known_status"),
+        CheckConstraint(f"status IN ({in_list(s.value for s in ReviewStatus)})", name="known_status"),
         Index("ix_review_reviewer_status", "reviewer_id", "status"),
     )
 
@@ -158,16 +228,16 @@ class Review(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     attempt_number: Mapped[int]
     position: Mapped[int]
-    stage_kind: Mapped[str] = mapped_column(String(12))
+    stage_kind: Mapped[str] = mapped_column(String(12))  # a StageKind
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
-    decision: Mapped[str | None] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(10), default=ReviewStatus.DRAFT.value)
+    decision: Mapped[str | None] = mapped_column(String(12))  # a Decision
     feedback: Mapped[str] = mapped_column(Text, default="")      # for the teacher
     private_note: Mapped[str] = mapped_column(Text, default="")  # for the next stage only
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
 
-    reviewer: Mapped["User"] = relationship()  # noqa: F821
+    reviewer: Mapped[User] = relationship()  # noqa: F821
     scores: Mapped[list[ReviewScore]] = relationship(back_populates="review", cascade="all, delete-orphan",
                                                      order_by="ReviewScore.criterion_index", lazy="selectin")
 
@@ -203,7 +273,7 @@ class ReviewEvent(db.Model):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))  # an EventAction
     position: Mapped[int | None]
     note: Mapped[str] = mapped_column(Text, default="")
 
@@ -220,7 +290,7 @@ class Anchor(db.Model):
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    submission: Mapped["Submission"] = relationship()  # noqa: F821
+    submission: Mapped[Submission] = relationship()  # noqa: F821
 
 
 class ReminderSent(db.Model):
@@ -231,7 +301,7 @@ class ReminderSent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(12))  # reviewer | stuck
+    kind: Mapped[str] = mapped_column(String(12))  # a ReminderKind
     day: Mapped[date] = mapped_column(Date)
     items: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,18 +10,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from milepost.accounts.models import School, User
-from milepost.badges.models import Badge
+from milepost.badges.models import Badge, BadgeStatus
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import DomainError
 from milepost.core.forms import apply_change, choices
 from milepost.evidence import access as evidence_access
 from milepost.evidence import services as evidence
-from milepost.evidence.models import Attempt, EvidenceItem
+from milepost.evidence.models import Attempt, AttemptOutcome, EvidenceItem
 from milepost.extensions import db
 from milepost.reviews import access, services
-from milepost.reviews.forms import (ActionForm, AnchorForm, AssignForm, ChainForm, NewChainForm, QueueFilterForm,
-                                    ReviewForm)
-from milepost.reviews.models import (DECISION_LABELS, STAGE_LABELS, Anchor, ReviewChain, ReviewTrack)
+from milepost.reviews.forms import (
+    ActionForm,
+    AnchorForm,
+    AssignForm,
+    ChainForm,
+    NewChainForm,
+    QueueFilterForm,
+    ReviewForm,
+)
+from milepost.reviews.models import DECISION_LABELS, STAGE_LABELS, Anchor, ReviewChain, ReviewTrack
 
 bp = Blueprint("reviews", __name__)
 
@@ -40,7 +47,8 @@ def _filters(form: QueueFilterForm) -> services.QueueFilters:
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(request.args)
-    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status != "draft").order_by(Badge.title)).all()
+    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status != BadgeStatus.DRAFT)
+                                .order_by(Badge.title)).all()
     schools = db.session.execute(select(School.id, School.name).order_by(School.name)).all()
     form.badge.choices = choices([(0, "Any badge")] + [tuple(b) for b in badges])
     form.school.choices = choices([(0, "Any school")] + [tuple(s) for s in schools])
@@ -88,7 +96,7 @@ def queue_json():
         "earner": who(row.track, row.submission),
         "badge": row.submission.badge.title,
         "stage": row.stage.kind,
-        "position": row.track.position,
+        "position": row.submission.stage,
         "waiting_since": row.track.entered_at.isoformat(),
         "taken": row.taken,
         "claimed_by_me": row.mine(current_user),
@@ -111,11 +119,11 @@ def _visible_or_404(submission_id: int):
 def review(submission_id: int):
     submission = _visible_or_404(submission_id)
     track = services.track_of(db.session, submission)
-    stage = track.chain.stage_at(track.position)
-    scoring = submission.state in services.OPEN and access.can_score(current_user, submission)
+    stage = track.chain.stage_at(submission.stage)
+    scoring = access.can_score(current_user, submission)
     reviews = services.reviews_of(db.session, submission)
     draft = services.draft_review(reviews, submission, current_user) if scoring else None
-    if draft is not None and draft.position != track.position:
+    if draft is not None and draft.position != submission.stage:
         draft = None
     form = ReviewForm(obj=draft)
     form.set_stage(stage.kind)
@@ -153,7 +161,7 @@ def _scores_from_form(submission) -> dict[int, dict]:
 
 
 def _render_review(submission, track, form, scoring, draft, problems, reviews):
-    stage = track.chain.stage_at(track.position)
+    stage = track.chain.stage_at(submission.stage)
     items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
     others, notes = services.colleagues_reviews(reviews, submission, current_user)
     typed = {s.criterion_index: s for s in draft.scores} if draft else {}
@@ -170,13 +178,13 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews):
             [(p.id, p.display_name + (f" ({p.school.name})" if p.school else "")) for p in people])
         assign_form.more = len(people) >= ASSIGN_CHOICES
     anchor = None
-    if current_user.has_role("pd_admin") and submission.state in ("awarded", "returned"):  # only then shown
+    if access.can_mark_anchor(current_user, submission):  # only then shown
         anchor = db.session.scalar(select(Anchor).where(Anchor.submission_id == submission.id))
     return render_template("reviews/review.html", submission=submission, track=track, stage=stage, form=form,
                            scoring=scoring, rubric=services.rubric(submission), items=items, others=others,
                            notes=notes, typed=typed, problems=problems, claims=claims, who=who(track, submission),
                            assign_form=assign_form, action_form=ActionForm(), anchor=anchor,
-                           anchor_form=AnchorForm() if current_user.has_role("pd_admin") else None,
+                           anchor_form=AnchorForm() if access.can_oversee(current_user) else None,
                            events=services.events_of(db.session, submission), decision_labels=DECISION_LABELS,
                            show_names=services.show_names(), link_label=evidence.link_label,
                            chain=track.chain)
@@ -241,7 +249,7 @@ def chains():
     db.session.commit()
     form = NewChainForm()
     own = {c.badge_id for c in db.session.scalars(select(ReviewChain).where(ReviewChain.badge_id.is_not(None)))}
-    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status != "retired")
+    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status != BadgeStatus.RETIRED)
                                 .order_by(Badge.title)).all()
     form.badge_id.choices = choices([(b.id, b.title) for b in badges if b.id not in own])
     if form.validate_on_submit():
@@ -327,11 +335,11 @@ def anchors():
 
 
 def _anchor_items(anchor: Anchor) -> list[EvidenceItem]:
-    """The anchor attempt's items, never the ones marked as showing students."""
+    """The anchor attempt's items this person may see (never the ones marked as showing students)."""
     attempt = db.session.scalar(select(Attempt).where(Attempt.submission_id == anchor.submission_id,
                                                       Attempt.number == anchor.attempt_number)
                                 .options(selectinload(Attempt.items).selectinload(EvidenceItem.file)))
-    return [i for i in attempt.items if not i.student_info] if attempt else []
+    return [i for i in attempt.items if access.can_view_anchor_item(current_user, i)] if attempt else []
 
 
 @bp.get("/reviews/anchors/<int:anchor_id>")
@@ -366,7 +374,7 @@ def home_cards(user) -> list[dict]:
         cards.append({"title": "Reviews", "text": "Colleagues' evidence waiting for your feedback or decision, "
                                                    "oldest first, and exemplars to calibrate against.",
                       "url": url_for("reviews.queue")})
-    if user.has_role("pd_admin"):
+    if access.can_oversee(user):
         cards.append({"title": "Review chains and quality", "text": "Chains, stuck items, assignment, turnaround "
                                                                      "and agreement between reviewers.",
                       "url": url_for("reviews.overview")})
@@ -375,7 +383,7 @@ def home_cards(user) -> list[dict]:
 
 def review_feedback_for(submission):
     """For the submission page: the structured feedback of the latest decided attempt, or None."""
-    decided = [a for a in submission.attempts if a.outcome in ("returned", "awarded")]
+    decided = [a for a in submission.attempts if a.outcome in (AttemptOutcome.RETURNED, AttemptOutcome.AWARDED)]
     if not decided:
         return None
     attempt = decided[-1]

@@ -7,20 +7,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from milepost.accounts.models import User, UserRole
-from milepost.core.access import roles
+from milepost.core.access import Role, roles
 from milepost.core.forms import apply_change, choices
 from milepost.extensions import db
-from milepost.signin import oidc, services
+from milepost.signin import access, oidc, services
 from milepost.signin.forms import BreakGlassForm, ButtonForm, PasswordPolicyForm, ProviderForm
-from milepost.signin.models import SignInProvider
+from milepost.signin.models import ProviderKind, SignInProvider
 from milepost.signin.views import redirect_uri
 
 bp = Blueprint("signin_admin", __name__, url_prefix="/admin/sign-in")
-site_admin = roles("site_admin")
+site_admin = roles(*access.ADMIN_ROLES)
 
 
 def _site_admin_choices(exclude: set[int]):
-    people = db.session.scalars(select(User).join(UserRole).where(UserRole.role == "site_admin",
+    people = db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.SITE_ADMIN,
                                                                   User.active.is_(True))
                                 .order_by(User.display_name)).all()
     return choices((u.id, f"{u.display_name} ({u.email})") for u in people if u.id not in exclude)
@@ -50,8 +50,8 @@ def _provider_form(provider: SignInProvider | None) -> ProviderForm:
         if request.method == "GET":
             form.allowed_domains.data = provider.allowed_domains
         return form
-    preset = request.args.get("kind", "oidc")
-    preset = preset if preset in oidc.PRESETS else "oidc"
+    preset = request.args.get("kind", ProviderKind.OIDC)
+    preset = preset if preset in oidc.PRESETS else ProviderKind.OIDC
     defaults = oidc.PRESETS[preset]
     return ProviderForm(kind=preset, name=defaults["name"], issuer=defaults["issuer"],
                         trust_unverified_email_claim=defaults["trust_unverified_email_claim"], enabled=True)
@@ -171,10 +171,10 @@ def reset_two_factor(user_id: int):
 
 def home_cards(user) -> list[dict]:
     cards = []
-    if user.has_role("site_admin"):
+    if access.can_administer(user):
         cards.append({"title": "District sign-in", "url": url_for("signin_admin.index"),
                       "text": "Sign in with Google, Microsoft or another provider; passwords; two-factor resets."})
-    if user.has_role("pd_admin", "site_admin"):
+    if access.owes_second_factor(user):
         cards.append({"title": "Two-factor sign-in", "url": url_for("signin.account"),
                       "text": "Your authenticator app and recovery codes."})
     return cards

@@ -8,9 +8,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from milepost.accounts.services import MIN_PASSWORD
 from milepost.core.forms import choices
+from milepost.signin.models import ProviderKind
 
-KIND_LABELS = {"google": "Google Workspace", "microsoft": "Microsoft Entra ID (Microsoft 365)",
-               "oidc": "Another OpenID Connect provider (ClassLink, Clever, Okta, ...)"}
+KIND_LABELS = {ProviderKind.GOOGLE: "Google Workspace", ProviderKind.MICROSOFT: "Microsoft Entra ID (Microsoft 365)",
+               ProviderKind.OIDC: "Another OpenID Connect provider (ClassLink, Clever, Okta, ...)"}
 
 
 class CodeForm(FlaskForm):
@@ -88,7 +89,8 @@ def _confirm() -> PasswordField:
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Please enter your current password.")],
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired("Please enter your current password.")],
                                      render_kw={"autocomplete": "current-password"})
     new_password = _new_password("New password")
     confirm = _confirm()

@@ -3,15 +3,25 @@ site admins, and TOTP credentials with their recovery codes."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.accounts.models import User
-from milepost.core.model import Timestamped, utcnow
+from milepost.core.model import Timestamped, in_list, utcnow
 from milepost.extensions import db
 
-PROVIDER_KINDS = ("google", "microsoft", "oidc")
+
+class ProviderKind(StrEnum):
+    """Which preset a provider was set up from: its issuer checks and defaults differ (signin.oidc.PRESETS)."""
+
+    GOOGLE = "google"
+    MICROSOFT = "microsoft"
+    OIDC = "oidc"  # any other OpenID Connect issuer
+
+
+PROVIDER_KINDS = tuple(ProviderKind)
 
 
 class SignInProvider(Timestamped, db.Model):
@@ -19,12 +29,12 @@ class SignInProvider(Timestamped, db.Model):
     sign-in time from `issuer` + /.well-known/openid-configuration."""
 
     __tablename__ = "signin_provider"
-    __table_args__ = (CheckConstraint("kind IN ('google', 'microsoft', 'oidc')", name="known_kind"),)
+    __table_args__ = (CheckConstraint(f"kind IN ({in_list(PROVIDER_KINDS)})", name="known_kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20), default="oidc")
+    kind: Mapped[str] = mapped_column(String(20), default=ProviderKind.OIDC)
     issuer: Mapped[str] = mapped_column(String(500))
     client_id: Mapped[str] = mapped_column(String(255))
     # Kept so the app can call the token endpoint; never shown back in full (see masked_secret).

@@ -16,11 +16,18 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from flask import current_app
 from joserfc import jwt
-from joserfc.errors import (BadSignatureError, ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError,
-                            MissingKeyError)
+from joserfc.errors import (
+    BadSignatureError,
+    ClaimError,
+    ExpiredTokenError,
+    InvalidKeyIdError,
+    JoseError,
+    MissingKeyError,
+)
 from joserfc.jwk import KeySet
 
 from milepost.core.errors import DomainError
+from milepost.signin.models import ProviderKind
 
 SCOPES = "openid email profile"
 # Asymmetric signatures only: never "none", and never HS256 keyed with the client secret.
@@ -33,12 +40,13 @@ CLOCK_LEEWAY = 60  # seconds of clock difference tolerated on exp/iat
 log = logging.getLogger(__name__)
 
 PRESETS = {
-    "google": {"name": "Google", "issuer": "https://accounts.google.com", "trust_unverified_email_claim": False},
+    ProviderKind.GOOGLE: {"name": "Google", "issuer": "https://accounts.google.com",
+                          "trust_unverified_email_claim": False},
     # Microsoft Entra ID: one tenant (the district's directory), never "common" or "organizations",
     # whose issuer is not fixed and whose email addresses nobody has verified.
-    "microsoft": {"name": "Microsoft", "issuer": "https://login.microsoftonline.com/{tenant}/v2.0",
-                  "trust_unverified_email_claim": True},
-    "oidc": {"name": "", "issuer": "", "trust_unverified_email_claim": False},
+    ProviderKind.MICROSOFT: {"name": "Microsoft", "issuer": "https://login.microsoftonline.com/{tenant}/v2.0",
+                             "trust_unverified_email_claim": True},
+    ProviderKind.OIDC: {"name": "", "issuer": "", "trust_unverified_email_claim": False},
 }
 
 

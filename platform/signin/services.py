@@ -11,12 +11,20 @@ from sqlalchemy import delete, func, select, update
 from milepost.accounts.models import User
 from milepost.accounts.services import normalise_email, record_sign_in, save_user
 from milepost.core import audit
-from milepost.core.access import STAFF_ROLES
+from milepost.core.access import Role
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from milepost.core.model import utcnow
-from milepost.signin import totp
-from milepost.signin.models import (PROVIDER_KINDS, BreakGlassAdmin, ExternalIdentity, RecoveryCode, SignInPolicy,
-                                    SignInProvider, TotpCredential)
+from milepost.signin import access, totp
+from milepost.signin.models import (
+    PROVIDER_KINDS,
+    BreakGlassAdmin,
+    ExternalIdentity,
+    ProviderKind,
+    RecoveryCode,
+    SignInPolicy,
+    SignInProvider,
+    TotpCredential,
+)
 
 PASSWORDS_OFF = ("Passwords are switched off here: please use the button for your district account above. "
                  "(Only emergency site administrator accounts can still use a password.)")
@@ -42,7 +50,7 @@ def local_passwords_allowed(session) -> bool:
 
 
 def is_break_glass(session, user: User) -> bool:
-    return user.has_role("site_admin") and session.get(BreakGlassAdmin, user.id) is not None
+    return access.may_be_break_glass(user) and session.get(BreakGlassAdmin, user.id) is not None
 
 
 def break_glass_admins(session) -> list[User]:
@@ -51,7 +59,7 @@ def break_glass_admins(session) -> list[User]:
 
 
 def _usable_break_glass(session) -> list[User]:
-    return [u for u in break_glass_admins(session) if u.active and u.password_hash and u.has_role("site_admin")]
+    return [u for u in break_glass_admins(session) if u.active and u.password_hash and access.may_be_break_glass(u)]
 
 
 def password_refusal(session, user: User | None) -> str | None:
@@ -83,7 +91,7 @@ def set_local_passwords(session, allowed: bool, *, actor: User | None) -> None:
 def set_break_glass(session, user: User, flagged: bool, *, actor: User) -> None:
     row = session.get(BreakGlassAdmin, user.id)
     if flagged:
-        if not user.has_role("site_admin"):
+        if not access.may_be_break_glass(user):
             raise ValidationFailed("Only site administrators can be break-glass accounts.")
         if row is None:
             session.add(BreakGlassAdmin(user_id=user.id))
@@ -127,8 +135,9 @@ def check_issuer(issuer: str, kind: str) -> str:
     if not parts.hostname or parts.query or parts.fragment:
         raise ValidationFailed("The issuer must be a plain address without ? or # parts.")
     if "{tenant}" in issuer:
-        raise ValidationFailed("Replace {tenant} with your directory (tenant) ID from the Microsoft Entra admin centre.")
-    if kind == "microsoft":
+        raise ValidationFailed("Replace {tenant} with your directory (tenant) ID from the Microsoft Entra "
+                               "admin centre.")
+    if kind == ProviderKind.MICROSOFT:
         tenant = parts.path.strip("/").split("/")[0] if parts.path.strip("/") else ""
         if tenant.lower() in ("", "common", "organizations", "consumers"):
             raise ValidationFailed("Use your own directory (tenant) ID in the Microsoft address, not common, "
@@ -180,7 +189,8 @@ def save_provider(session, provider: SignInProvider | None, *, actor: User | Non
     before = {f: getattr(provider, f) for f in _PROVIDER_FIELDS}
     provider.name, provider.kind, provider.issuer, provider.client_id = name, kind, issuer, client_id
     provider.allowed_domains = "\n".join(domains)
-    provider.create_accounts, provider.trust_unverified_email_claim = bool(create_accounts), bool(trust_unverified_email_claim)
+    provider.create_accounts = bool(create_accounts)
+    provider.trust_unverified_email_claim = bool(trust_unverified_email_claim)
     provider.enabled = bool(enabled)
     secret_changed = bool(client_secret) and client_secret != provider.client_secret
     if client_secret:
@@ -267,7 +277,7 @@ def resolve_sign_in(session, provider: SignInProvider, claims: dict) -> User:
             action = "signin.linked"
         elif provider.create_accounts:
             name = str(claims.get("name") or "").strip()[:120] or email.partition("@")[0]
-            user = save_user(session, None, actor=None, email=email, display_name=name, roles=["teacher"],
+            user = save_user(session, None, actor=None, email=email, display_name=name, roles=[Role.TEACHER],
                              school=None, plcs=[])
             action = "signin.account_created"
         else:
@@ -293,7 +303,7 @@ def _refuse_inactive(user: User) -> None:
 
 def second_factor_required(user: User) -> bool:
     """PD admins and site admins must use a second factor with a local password."""
-    return bool(current_app.config.get("TWO_FACTOR_REQUIRED")) and user.has_role(*STAFF_ROLES)
+    return bool(current_app.config.get("TWO_FACTOR_REQUIRED")) and access.owes_second_factor(user)
 
 
 def has_second_factor(session, user: User) -> bool:
@@ -382,7 +392,7 @@ def replace_recovery_codes(session, user: User, code: str) -> list[str]:
 def reset_second_factor(session, user: User, *, actor: User | None) -> None:
     """Remove someone's authenticator and recovery codes (a lost phone). They set it up again at
     their next password sign-in; their current sessions end."""
-    if actor is not None and actor.id == user.id:
+    if not access.may_reset_second_factor(actor, user):
         raise NotAllowed("Ask another site administrator to reset your own two-factor sign-in.")
     if not has_second_factor(session, user):
         raise InvalidTransition(f"{user.display_name} has no two-factor sign-in to reset.")

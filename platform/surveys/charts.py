@@ -10,7 +10,7 @@ from milepost.core.charts import DARK_TEXT, LIGHT_TEXT, new_id, svg_open  # noqa
 from milepost.core.charts import shade as _shade
 from milepost.core.charts import short as _short
 from milepost.core.charts import text_on as _text_on
-from milepost.surveys.results import Distribution, HeatRow
+from milepost.surveys.services.results import Distribution, HeatRow
 
 # Diverging palettes, most negative first: orange for disagreement, grey for neutral, blue for agreement.
 DIVERGING = {
@@ -105,7 +105,7 @@ def _legend_layout(labels: list[str], width: int) -> list[list[tuple[int, int]]]
 def _describe(rows: list[tuple[str, Distribution]]) -> str:
     texts = []
     for label, d in rows:
-        shares = ", ".join(f"{name} {p:.0f}%" for name, p in zip(d.labels, d.percents))
+        shares = ", ".join(f"{name} {p:.0f}%" for name, p in zip(d.labels, d.percents, strict=True))
         texts.append(f"{label + ': ' if label else ''}{d.n} answers; {shares}.")
     return " ".join(texts)
 
@@ -143,7 +143,8 @@ def heat_map(rows: list[HeatRow], *, title: str, width: int = 640) -> Markup:
 
 
 def _heat_text(row: HeatRow) -> str:
-    shares = ", ".join(f"{name} {p:.0f}%" for name, p in zip(row.distribution.labels, row.distribution.percents))
+    shares = ", ".join(f"{name} {p:.0f}%"
+                       for name, p in zip(row.distribution.labels, row.distribution.percents, strict=True))
     return f"{row.area}: {shares}."
 
 

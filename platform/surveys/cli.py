@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from milepost.core.model import utcnow
 from milepost.extensions import db
 
 
@@ -35,10 +36,11 @@ def open_pulse_surveys(month: str | None, invite: bool) -> None:
     db.session.commit()
     for survey in opened:
         sent = 0
-        if invite and survey.is_open(services.utcnow()):
+        if invite and survey.is_open(utcnow()):
             sent = reminders.announce_open(db.session, survey)
             db.session.commit()
-        click.echo(f"Opened \"{survey.title}\" until {survey.closes_at:%Y-%m-%d}" + (f"; {sent} invited." if invite else "."))
+        click.echo(f"Opened \"{survey.title}\" until {survey.closes_at:%Y-%m-%d}"
+                   + (f"; {sent} invited." if invite else "."))
     if not opened:
         click.echo("Nothing to open: every pulse already has this month's survey.")
 

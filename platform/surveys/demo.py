@@ -12,9 +12,11 @@ from milepost.accounts.demo import PASSWORD, SCHOOLS
 from milepost.accounts.models import School, User
 from milepost.accounts.services import save_user
 from milepost.badges.models import Badge
+from milepost.core.access import Role
 from milepost.core.model import utcnow
 from milepost.surveys import services
-from milepost.surveys.models import Pilot, Survey
+from milepost.surveys.models import Pilot, QuestionKind, Survey, SurveyStatus, Wave
+from milepost.surveys.ready_made import ReadyMade
 
 PILOT_NAME = "Student goal-setting pilot"
 PD_OFFICE = "dana.whitfield@riverbend.example"
@@ -55,13 +57,13 @@ def seed_surveys(session, people: dict) -> None:
     if len(school_list) < 2:
         return
     for name, email, school_index in EXTRA_TEACHERS:
-        people[email] = _person(session, name, email, ["teacher"], school_list[school_index])
+        people[email] = _person(session, name, email, [Role.TEACHER], school_list[school_index])
     for name, email in LEADERS:
-        people[email] = _person(session, name, email, ["leader"], None)
+        people[email] = _person(session, name, email, [Role.LEADER], None)
     admin = people.get(PD_OFFICE)
     if session.scalar(select(Pilot.id).where(Pilot.name == PILOT_NAME)) is None:
         _seed_pilot(session, people, admin)
-    if session.scalar(select(Survey.id).where(Survey.template_key == "readiness")) is None:
+    if session.scalar(select(Survey.id).where(Survey.template_key == ReadyMade.READINESS)) is None:
         _seed_readiness(session, people, admin)
 
 
@@ -87,9 +89,9 @@ def _seed_pilot(session, people, admin) -> None:
     survey_set = services.create_pilot_waves(session, pilot, actor=admin)
     rng = random.Random(2024)
     # Who answers each wave: most people every time, a few miss one.
-    skips = {"pre": set(), "mid": {1, 6}, "post": {9}}
+    skips = {Wave.PRE: set(), Wave.MID: {1, 6}, Wave.POST: {9}}
     for survey in survey_set.surveys:
-        survey.status, survey.published_at = "published", survey.opens_at
+        survey.status, survey.published_at = SurveyStatus.PUBLISHED, survey.opens_at
         moment = survey.opens_at + timedelta(days=3)
         for i, teacher in enumerate(teachers):
             if i in skips[survey.wave]:
@@ -101,7 +103,7 @@ def _seed_pilot(session, people, admin) -> None:
 
 def _educator_answers(survey: Survey, person: int, rng: random.Random) -> dict:
     """Believable answers: confidence and use grow over the pilot, time stays tight, support is good."""
-    step = {"pre": 0, "mid": 1, "post": 2}[survey.wave]
+    step = {Wave.PRE: 0, Wave.MID: 1, Wave.POST: 2}[survey.wave]
     lean = (person % 3) - 1  # some people are more positive than others
 
     def point(base: float, growth: float) -> int:
@@ -112,27 +114,27 @@ def _educator_answers(survey: Survey, person: int, rng: random.Random) -> dict:
         if q.retrospective:
             before = point(2.2, 0)
             values[q.id] = {"before": before, "now": min(5, before + rng.choice([1, 1, 2, 2, 3]))}
-        elif q.kind == "likert":
+        elif q.kind == QuestionKind.LIKERT:
             base, growth = {"value": (3.2, 0.4), "relevance": (3.4, 0.2), "time": (2.3, 0.1),
                             "plc_support": (3.0, 0.45), "coach_support": (3.3, 0.4), "confidence": (2.6, 0.7),
                             "student_change": (2.4, 0.6)}.get(q.key, (3, 0.3))
             values[q.id] = point(base, growth)
-        elif q.kind == "number":
+        elif q.kind == QuestionKind.NUMBER:
             values[q.id] = float(rng.choice([2, 3, 4, 4, 5, 6, 8]) + step)
-        elif q.kind == "single":
+        elif q.kind == QuestionKind.SINGLE:
             values[q.id] = max(0, min(3, step + rng.choice([0, 0, 1]) + (1 if lean > 0 else 0)))
-        elif q.kind == "multiple":
+        elif q.kind == QuestionKind.MULTIPLE:
             values[q.id] = sorted(rng.sample(range(len(q.options)), rng.choice([1, 2, 2, 3])))
-        elif q.kind == "long_text" and rng.random() < 0.6:
+        elif q.kind == QuestionKind.LONG_TEXT and rng.random() < 0.6:
             values[q.id] = rng.choice(IMPROVE)
     return values
 
 
 def _seed_readiness(session, people, admin) -> None:
     today = utcnow().date()
-    survey = services.create_from_template(session, "readiness", actor=admin, opens_on=today - timedelta(days=40),
-                                           closes_on=today - timedelta(days=26))
-    survey.status, survey.published_at = "published", survey.opens_at
+    survey = services.create_from_template(session, ReadyMade.READINESS, actor=admin,
+                                           opens_on=today - timedelta(days=40), closes_on=today - timedelta(days=26))
+    survey.status, survey.published_at = SurveyStatus.PUBLISHED, survey.opens_at
     team = [people[e] for e in ["marcus.ortega@riverbend.example"] + [e for _, e in LEADERS] if e in people]
     rng = random.Random(7)
     # Where this district stands: strong on technology, still starting on partnerships and advising.
@@ -141,10 +143,10 @@ def _seed_readiness(session, people, admin) -> None:
     for i, person in enumerate(team):
         values = {}
         for q in survey.asked:
-            if q.kind == "rubric":
+            if q.kind == QuestionKind.RUBRIC:
                 values[q.id] = [max(1, min(3, round(lean.get(q.key, 2) + rng.uniform(-0.7, 0.7))))
                                 for _ in q.indicators]
-            elif q.kind == "long_text":
+            elif q.kind == QuestionKind.LONG_TEXT:
                 values[q.id] = NEXT_STEPS[i % len(NEXT_STEPS)]
         services.save_response(session, survey, person, values, submit=True, now=survey.opens_at + timedelta(days=2))
     session.flush()

@@ -51,7 +51,8 @@ class QuestionForm(FlaskForm):
     prompt = StringField("Question")
     help = TextAreaField("Help text", description="Optional; shown under the question.")
     required = BooleanField("An answer is required")
-    eval_level = SelectField("Evaluation level", choices=choices([("", "Not tagged")] + list(EVAL_LEVEL_LABELS.items())),
+    eval_level = SelectField("Evaluation level",
+                             choices=choices([("", "Not tagged")] + list(EVAL_LEVEL_LABELS.items())),
                              description="What this question tells you about the professional learning.")
     key = StringField("Comparison key", description="Questions with the same key are compared across the surveys "
                                                      "of a set. Leave empty to use the question's wording.")

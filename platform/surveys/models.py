@@ -1,5 +1,5 @@
 """Pilots (cohort, badges in scope, dates), surveys and their questions, linked survey sets, and
-the answers people give.
+the answers people give; the closed sets of values their columns hold are StrEnums (stored as their values).
 
 Anonymity lives in the shape of these tables: an anonymous survey's `SurveyResponse` holds no
 user id and no time, only a pseudonym that is an HMAC of the person under the set's random key;
@@ -8,40 +8,111 @@ rates) and has no column that leads to *what* they answered."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Column, Date, Float, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.model import Timestamped, in_list
 from milepost.extensions import db
 
-MEMBER_ROLES = ("teacher", "reviewer")
-SET_KINDS = ("waves", "pulse")
-STATUSES = ("draft", "published", "template")
-AUDIENCES = ("pilot", "role", "school", "everyone")
-AUDIENCE_LABELS = {"pilot": "A pilot's cohort", "role": "Everyone with a role", "school": "Everyone at a school",
-                   "everyone": "Everyone"}
-WAVES = ("pre", "mid", "post")
-WAVE_LABELS = {"pre": "Pre (before the pilot)", "mid": "Mid-point", "post": "Post (at the end)"}
-KINDS = ("section", "likert", "single", "multiple", "short_text", "long_text", "number", "rubric")
+
+class MemberRole(StrEnum):
+    """A pilot member's part: in the cohort, or reviewing the cohort's evidence."""
+
+    TEACHER = "teacher"
+    REVIEWER = "reviewer"
+
+
+class SetKind(StrEnum):
+    """A survey set: a pilot's pre/mid/post waves, or the months of a pulse."""
+
+    WAVES = "waves"
+    PULSE = "pulse"
+
+
+class SurveyStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    TEMPLATE = "template"  # a monthly pulse's questions, copied into each month's survey
+
+
+class Audience(StrEnum):
+    PILOT = "pilot"        # a pilot's cohort
+    ROLE = "role"          # everyone with a role
+    SCHOOL = "school"      # everyone at a school
+    EVERYONE = "everyone"
+
+
+class Wave(StrEnum):
+    """The waves of a pre/mid/post set (a pulse's surveys have their month, YYYY-MM, instead)."""
+
+    PRE = "pre"
+    MID = "mid"
+    POST = "post"
+
+
+class QuestionKind(StrEnum):
+    SECTION = "section"    # a heading, not a question
+    LIKERT = "likert"
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    NUMBER = "number"
+    RUBRIC = "rubric"
+
+
+class EvalLevel(StrEnum):
+    """What a question tells about the professional learning, in the order results group them."""
+
+    REACTION = "reaction"
+    LEARNING = "learning"
+    SUPPORT = "support"
+    USE = "use"
+    OUTCOMES = "outcomes"
+
+
+# The values as tuples, for CHECK constraints and the code that iterates over them.
+MEMBER_ROLES = tuple(MemberRole)
+SET_KINDS = tuple(SetKind)
+STATUSES = tuple(SurveyStatus)
+AUDIENCES = tuple(Audience)
+AUDIENCE_LABELS = {Audience.PILOT: "A pilot's cohort", Audience.ROLE: "Everyone with a role",
+                   Audience.SCHOOL: "Everyone at a school", Audience.EVERYONE: "Everyone"}
+WAVES = tuple(Wave)
+WAVE_LABELS = {Wave.PRE: "Pre (before the pilot)", Wave.MID: "Mid-point", Wave.POST: "Post (at the end)"}
+KINDS = tuple(QuestionKind)
 KIND_LABELS = {
-    "section": "Section heading",
-    "likert": "Agreement scale (Likert)",
-    "single": "Single choice",
-    "multiple": "Multiple choice",
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "number": "Number",
-    "rubric": "Rubric level (indicators rated by level)",
+    QuestionKind.SECTION: "Section heading",
+    QuestionKind.LIKERT: "Agreement scale (Likert)",
+    QuestionKind.SINGLE: "Single choice",
+    QuestionKind.MULTIPLE: "Multiple choice",
+    QuestionKind.SHORT_TEXT: "Short text",
+    QuestionKind.LONG_TEXT: "Long text",
+    QuestionKind.NUMBER: "Number",
+    QuestionKind.RUBRIC: "Rubric level (indicators rated by level)",
 }
-EVAL_LEVELS = ("reaction", "learning", "support", "use", "outcomes")
+EVAL_LEVELS = tuple(EvalLevel)
 EVAL_LEVEL_LABELS = {
-    "reaction": "Participants' reactions",
-    "learning": "Participants' learning",
-    "support": "Organisational support and change",
-    "use": "Use of new practice",
-    "outcomes": "Student learning outcomes",
+    EvalLevel.REACTION: "Participants' reactions",
+    EvalLevel.LEARNING: "Participants' learning",
+    EvalLevel.SUPPORT: "Organisational support and change",
+    EvalLevel.USE: "Use of new practice",
+    EvalLevel.OUTCOMES: "Student learning outcomes",
 }
 
 
@@ -67,7 +138,7 @@ class Pilot(Timestamped, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     members: Mapped[list[PilotMember]] = relationship(back_populates="pilot", cascade="all, delete-orphan")
-    badges: Mapped[list["Badge"]] = relationship(secondary=pilot_badge, order_by="Badge.title")  # noqa: F821
+    badges: Mapped[list[Badge]] = relationship(secondary=pilot_badge, order_by="Badge.title")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Pilot {self.name}>"
@@ -79,10 +150,10 @@ class PilotMember(db.Model):
 
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilot.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
-    role: Mapped[str] = mapped_column(String(10), default="teacher")
+    role: Mapped[str] = mapped_column(String(10), default=MemberRole.TEACHER)
 
     pilot: Mapped[Pilot] = relationship(back_populates="members")
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821
 
 
 class SurveySet(Timestamped, db.Model):
@@ -96,7 +167,7 @@ class SurveySet(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[str] = mapped_column(String(10), default="waves")
+    kind: Mapped[str] = mapped_column(String(10), default=SetKind.WAVES)
     pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id", ondelete="SET NULL"), index=True)
     pseudonym_key: Mapped[str | None] = mapped_column(String(64))
     pulse_days_open: Mapped[int] = mapped_column(default=14)
@@ -117,9 +188,9 @@ class Survey(Timestamped, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=SurveyStatus.DRAFT)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
-    audience: Mapped[str] = mapped_column(String(10), default="everyone")
+    audience: Mapped[str] = mapped_column(String(10), default=Audience.EVERYONE)
     audience_role: Mapped[str | None] = mapped_column(String(20))
     audience_school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="SET NULL"))
     pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id", ondelete="SET NULL"), index=True)
@@ -137,15 +208,15 @@ class Survey(Timestamped, db.Model):
         back_populates="survey", cascade="all, delete-orphan", order_by="(Question.position, Question.id)")
     survey_set: Mapped[SurveySet | None] = relationship(back_populates="surveys")
     pilot: Mapped[Pilot | None] = relationship()
-    audience_school: Mapped["School | None"] = relationship()  # noqa: F821
+    audience_school: Mapped[School | None] = relationship()  # noqa: F821
 
     def is_open(self, now: datetime) -> bool:
-        return self.status == "published" and self.opens_at <= now < self.closes_at
+        return self.status == SurveyStatus.PUBLISHED and self.opens_at <= now < self.closes_at
 
     @property
     def asked(self) -> list[Question]:
         """The questions, without section headings."""
-        return [q for q in self.questions if q.kind != "section"]
+        return [q for q in self.questions if q.kind != QuestionKind.SECTION]
 
     def __repr__(self) -> str:
         return f"<Survey {self.id} {self.title!r}>"
@@ -218,7 +289,7 @@ class SurveyResponse(db.Model):
     submitted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     answers: Mapped[list[SurveyAnswer]] = relationship(back_populates="response", cascade="all, delete-orphan")
-    user: Mapped["User | None"] = relationship()  # noqa: F821
+    user: Mapped[User | None] = relationship()  # noqa: F821
 
 
 class SurveyAnswer(db.Model):

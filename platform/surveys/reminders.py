@@ -18,7 +18,7 @@ from milepost.core.model import utcnow
 from milepost.notifications import delivery
 from milepost.notifications.models import Notification
 from milepost.notifications.services import notify_survey
-from milepost.surveys.models import Survey, SurveyParticipation
+from milepost.surveys.models import Survey, SurveyParticipation, SurveyStatus
 from milepost.surveys.services import audience_filter
 
 # A closing reminder waits until the survey has been open (and announced) this long, so that a short
@@ -102,7 +102,7 @@ def send_survey_notices(session, *, now: datetime | None = None, days: float | N
     now = now or utcnow()
     days = float(current_app.config["SURVEY_REMINDER_DAYS"] if days is None else days)
     report = SurveyNotices()
-    open_now = session.scalars(select(Survey).where(Survey.status == "published", Survey.opens_at <= now,
+    open_now = session.scalars(select(Survey).where(Survey.status == SurveyStatus.PUBLISHED, Survey.opens_at <= now,
                                                     Survey.closes_at > now).order_by(Survey.closes_at, Survey.id)).all()
     for survey in open_now:
         started = max(survey.opens_at, survey.published_at or survey.opens_at)

@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from milepost.accounts.models import User, UserRole
-from milepost.badges.models import Badge
+from milepost.badges.models import Badge, BadgeStatus
 from milepost.core import audit
-from milepost.core.access import ROLE_LABELS, ROLES, roles, signed_in
+from milepost.core.access import ROLE_LABELS, ROLES, Role, roles, signed_in
 from milepost.core.csvsafe import csv_text
 from milepost.core.errors import ValidationFailed
 from milepost.core.forms import apply_change, choices
@@ -22,9 +22,23 @@ from milepost.evidence.models import STATE_LABELS, STATES
 from milepost.extensions import db
 from milepost.surveys import access, charts, reminders, services
 from milepost.surveys.forms import NONE, ActionForm, PilotForm, PulseForm, QuestionForm, SurveyForm
-from milepost.surveys.models import (AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, KINDS, WAVE_LABELS, Pilot,
-                                     Question, Survey, SurveyParticipation, SurveySet)
-from milepost.surveys.templates import AGREE5, READINESS_LEVELS, TEMPLATES
+from milepost.surveys.models import (
+    AUDIENCE_LABELS,
+    EVAL_LEVEL_LABELS,
+    KIND_LABELS,
+    KINDS,
+    WAVE_LABELS,
+    Audience,
+    MemberRole,
+    Pilot,
+    Question,
+    QuestionKind,
+    SetKind,
+    Survey,
+    SurveyParticipation,
+    SurveySet,
+)
+from milepost.surveys.ready_made import AGREE5, READINESS_LEVELS, TEMPLATES
 
 bp = Blueprint("surveys", __name__)
 managers = roles(*access.MANAGER_ROLES)
@@ -107,7 +121,7 @@ def take(survey_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        services.check_can_answer(db.session, survey, current_user, now)  # closed or not yet open: 409 with why
+        access.check_may_answer(db.session, current_user, survey, now)  # closed or not yet open: 409 with why
         submit = request.form.get("action") == "submit"
         values, errors = services.parse_answers(survey, request.form)
         if not errors:
@@ -175,7 +189,7 @@ def _survey_choices(form: SurveyForm) -> None:
     form.audience_school_id.choices = choices([(NONE, "Choose a school")] + services.school_choices(db.session))
     pilots = db.session.execute(select(Pilot.id, Pilot.name).order_by(Pilot.name)).all()
     form.pilot_id.choices = choices([(NONE, "No pilot")] + [(p.id, p.name) for p in pilots])
-    sets = db.session.execute(select(SurveySet.id, SurveySet.name).where(SurveySet.kind == "waves")
+    sets = db.session.execute(select(SurveySet.id, SurveySet.name).where(SurveySet.kind == SetKind.WAVES)
                               .order_by(SurveySet.name)).all()
     form.set_id.choices = choices([(NONE, "Not compared with other surveys")] + [(s.id, s.name) for s in sets])
 
@@ -184,7 +198,7 @@ def _edit_survey(survey: Survey | None):
     if request.method == "GET":
         if survey is None:
             today = utcnow().date()
-            data = {"anonymous": True, "audience": "everyone", "opens_on": today}
+            data = {"anonymous": True, "audience": Audience.EVERYONE, "opens_on": today}
         else:
             data = {"title": survey.title, "intro": survey.intro, "anonymous": survey.anonymous,
                     "audience": survey.audience, "audience_role": survey.audience_role or "",
@@ -248,8 +262,8 @@ def _edit_question(survey: Survey, question: Question | None, kind: str):
         abort(404)
     if request.method == "GET":
         if question is None:
-            defaults = {"likert": AGREE5, "rubric": READINESS_LEVELS}.get(kind, [])
-            data = {"options": "\n".join(defaults), "required": kind != "section"}
+            defaults = {QuestionKind.LIKERT: AGREE5, QuestionKind.RUBRIC: READINESS_LEVELS}.get(kind, [])
+            data = {"options": "\n".join(defaults), "required": kind != QuestionKind.SECTION}
         else:
             data = {"prompt": question.prompt, "help": question.help, "required": question.required,
                     "eval_level": question.eval_level, "key": question.key, "options": "\n".join(question.options),
@@ -287,7 +301,7 @@ def new_question(survey_id: int):
     if survey.status not in services.EDITABLE:
         flash("The questions of a published survey cannot change.", "error")
         return redirect(url_for("surveys.questions", survey_id=survey.id))
-    return _edit_question(survey, None, request.args.get("kind", "likert"))
+    return _edit_question(survey, None, request.args.get("kind", QuestionKind.LIKERT))
 
 
 @bp.route("/surveys/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
@@ -398,9 +412,9 @@ def export(survey_id: int):
     survey = _survey_or_404(survey_id)
     names = access.sees_names(current_user, survey)
     people = services.respondents(db.session, survey, with_names=names)
-    if survey.anonymous and 0 < len(people) < minimum():
-        flash(f"Fewer than {minimum()} people have answered, so the answers cannot be exported yet: with so few, "
-              "they could point to the people who gave them.", "error")
+    refusal = access.export_refusal(survey, len(people), minimum())
+    if refusal:
+        flash(refusal, "error")
         return redirect(url_for("surveys.results", survey_id=survey.id))
     header, rows = services.export_table(survey, people, with_names=names)
     audit.record(db.session, "survey.export", actor=current_user, target=survey, rows=len(rows),
@@ -437,11 +451,12 @@ def _pilot_choices(form: PilotForm) -> None:
             User.active.is_(True), User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(role))))
             .order_by(User.display_name, User.id)).all()
 
-    form.teacher_ids.choices = choices([(u.id, u.display_name) for u in people(["teacher"])])
-    form.reviewer_ids.choices = choices([(u.id, u.display_name) for u in people(["coach", "pd_admin", "teacher"])])
+    form.teacher_ids.choices = choices([(u.id, u.display_name) for u in people([Role.TEACHER])])
+    form.reviewer_ids.choices = choices([(u.id, u.display_name)
+                                         for u in people([Role.COACH, Role.PD_ADMIN, Role.TEACHER])])
     form.add_school_id.choices = choices([(NONE, "No school")] + services.school_choices(db.session))
     form.add_plc_id.choices = choices([(NONE, "No PLC")] + services.plc_choices(db.session))
-    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == "published")
+    badges = db.session.execute(select(Badge.id, Badge.title).where(Badge.status == BadgeStatus.PUBLISHED)
                                 .order_by(Badge.title)).all()
     form.badge_ids.choices = choices([(b.id, b.title) for b in badges])
 
@@ -451,8 +466,8 @@ def _edit_pilot(pilot: Pilot | None):
         data = {"add_school_id": NONE, "add_plc_id": NONE}
         if pilot is not None:
             data.update(name=pilot.name, goals=pilot.goals, starts_on=pilot.starts_on, ends_on=pilot.ends_on,
-                        teacher_ids=[m.user_id for m in pilot.members if m.role == "teacher"],
-                        reviewer_ids=[m.user_id for m in pilot.members if m.role == "reviewer"],
+                        teacher_ids=[m.user_id for m in pilot.members if m.role == MemberRole.TEACHER],
+                        reviewer_ids=[m.user_id for m in pilot.members if m.role == MemberRole.REVIEWER],
                         badge_ids=[b.id for b in pilot.badges])
         form = PilotForm(formdata=None, data=data)
         _pilot_choices(form)

@@ -127,7 +127,7 @@ def test_schools_and_plcs_are_managed_with_unique_names(as_role, make_user):
 
 
 def test_admin_people_list_uses_the_same_queries_for_few_and_many(as_role, make_user):
-    from tests.conftest import count_queries
+    from tests.helpers.app import count_queries
 
     client = as_role("pd_admin")
     school = School(name="Big School")

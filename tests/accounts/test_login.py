@@ -1,6 +1,6 @@
 from milepost.accounts.models import User
 from milepost.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.helpers.app import PASSWORD, login
 
 
 def test_sign_in_with_the_right_password_goes_home(client, make_user):
@@ -85,7 +85,8 @@ def test_sign_in_is_throttled_per_address(app_factory):
 
 
 def test_sign_in_is_throttled_per_account_from_any_address(app_factory):
-    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+                      LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
     with app.app_context():
         db.create_all()
     statuses = []

@@ -8,7 +8,7 @@ from milepost.accounts.models import PasswordResetToken, User
 from milepost.core.errors import InvalidTransition, ValidationFailed
 from milepost.core.mail import outbox_messages
 from milepost.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.helpers.app import PASSWORD, login
 
 NEW = "a brand new passphrase"
 
@@ -96,7 +96,8 @@ def test_changing_the_password_needs_the_current_one(client, make_user):
                            data={"current_password": "wrong guess!", "new_password": NEW, "confirm": NEW})
     assert response.status_code == 400
     assert "current password is not right" in response.get_data(as_text=True)
-    response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
+    response = client.post("/account/password",
+                           data={"current_password": PASSWORD, "new_password": NEW, "confirm": NEW})
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # still signed in
 

@@ -1,11 +1,12 @@
+import io
+
+import pytest
+
 from milepost.accounts.models import PLC, School, User
 from milepost.accounts.roster import import_roster
 from milepost.core.errors import ValidationFailed
 from milepost.core.mail import outbox_messages
 from milepost.extensions import db
-
-import io
-import pytest
 
 GOOD = """name,email,school,roles,plcs
 Alicia Chen,alicia@school.example,Hill Elementary,teacher,Readers

@@ -1,5 +1,5 @@
 """The JSON read API: signed-in users only, same visibility as the catalogue."""
-from tests.conftest import login
+from tests.helpers.app import login
 
 
 def test_anonymous_callers_get_a_401_json_answer(client, make_badge):

@@ -10,7 +10,7 @@ from milepost.badges import services
 from milepost.badges.models import Badge, BadgeVersion
 from milepost.badges.services import BadgeInvalid
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc, form_payload, outside_doc
+from tests.helpers.badges import badge_doc, form_payload, outside_doc
 
 AUTHORING_PAGES = ["/authoring/", "/authoring/badges/new", "/authoring/strands", "/authoring/strands/new",
                    "/authoring/collections", "/authoring/collections/new", "/authoring/import", "/authoring/export"]

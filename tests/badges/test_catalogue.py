@@ -6,7 +6,7 @@ import pytest
 from milepost.badges import services
 from milepost.badges.services import CatalogueFilters, Progress
 from milepost.extensions import db
-from tests.badges.conftest import outside_doc
+from tests.helpers.badges import outside_doc
 
 
 def titles(page: str) -> list[str]:
@@ -102,7 +102,8 @@ def test_browse_by_strand_lists_strands_in_the_pd_offices_order_with_counts(as_r
 
 
 def test_filter_by_collection(as_role, make_badge):
-    a, b = make_badge("a", title="In the pilot"), make_badge("b", title="Not in the pilot")
+    a = make_badge("a", title="In the pilot")
+    make_badge("b", title="Not in the pilot")
     services.save_collection(db.session, None, slug="pilot-2026", name="Pilot 2026", description="", badges=[a],
                              actor=None)
     db.session.commit()

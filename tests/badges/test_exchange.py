@@ -11,8 +11,8 @@ from milepost.badges.demo import CATALOGUE, seed_demo_catalogue
 from milepost.badges.models import Badge, BadgeVersion, Collection, Strand
 from milepost.core.errors import ValidationFailed
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc, outside_doc
-from tests.conftest import drop_pg_schema, make_test_app, reset_pg_schema
+from tests.helpers.app import drop_pg_schema, make_test_app, reset_pg_schema
+from tests.helpers.badges import badge_doc, outside_doc
 
 FIXTURE = Path(__file__).with_name("sample_catalogue.json")
 

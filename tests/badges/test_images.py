@@ -47,6 +47,14 @@ def test_badge_images_are_served_with_a_strict_policy(as_role, make_badge):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_drafts_image_is_not_found_except_by_authors(as_role, make_badge):
+    make_badge(status="draft")
+    teacher, author = as_role("teacher"), as_role("pd_admin")
+    for url in ("/badges/goal-setting/image", "/badges/goal-setting/image.svg", "/badges/goal-setting/image.png"):
+        assert teacher.get(url).status_code == 404, url
+        assert author.get(url).status_code == 200, url
+
+
 def test_markdown_is_rendered_and_sanitised():
     html = render_markdown("# Title\n\n**bold** <b onclick=x>b</b> [a](javascript:alert(1)) <iframe src=x></iframe>")
     assert "<h3>Title</h3>" in html and "<strong>bold</strong>" in html

@@ -1,7 +1,7 @@
 """The catalogue page and the badge page run the same number of SQL queries with 10 and 500 badges."""
 from milepost.badges.models import Badge, BadgePrompt, BadgeTag, RubricCriterion, Strand
 from milepost.extensions import db
-from tests.conftest import count_queries
+from tests.helpers.app import count_queries
 
 
 def add_badges(n: int, start: int = 0) -> None:

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from milepost.badges import services
 from milepost.badges.models import Badge, BadgeVersion
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc, form_payload
+from tests.helpers.badges import badge_doc, form_payload
 
 
 def test_editing_a_published_badge_creates_version_2_and_version_1_stays_readable(as_role, make_badge):

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from milepost.badges import services as badges
 from milepost.evidence.models import EvidenceItem, Submission
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc
-from tests.browser.conftest import PHONE, assert_accessible, sign_in, sign_out
-from tests.evidence.conftest import PDF, PNG, PROMPTS
+from tests.helpers.badges import badge_doc
+from tests.helpers.browser import PHONE, assert_accessible, sign_in, sign_out
+from tests.helpers.evidence import PDF, PNG, PROMPTS
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, fill_sign_in, sign_in
+from tests.helpers.browser import assert_accessible, fill_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 

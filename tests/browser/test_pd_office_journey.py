@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from milepost.accounts.services import save_user
 from milepost.badges.models import Badge
 from milepost.extensions import db
-from tests.browser.conftest import DESKTOP, PHONE, TEACHER_PASSWORD, assert_accessible, sign_in
+from tests.helpers.browser import DESKTOP, PHONE, TEACHER_PASSWORD, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +75,13 @@ def author_badge(page):
 
     page.get_by_label("Criterion 1 name").fill("Use of evidence")
     for level, text in zip(("Beginning", "Developing", "Meets", "Exceeds"),
-                           ("Collected only", "Read", "Changes the next lesson", "Students act on it too")):
+                           ("Collected only", "Read", "Changes the next lesson", "Students act on it too"),
+                           strict=True):
         page.get_by_label(f"Criterion 1 at {level}").fill(text)
     page.get_by_role("button", name="Add a criterion").click()
     page.get_by_label("Criterion 2 name").fill("Reflection")
     for level, text in zip(("Beginning", "Developing", "Meets", "Exceeds"),
-                           ("None", "Brief", "Names a change", "Names a change and its effect")):
+                           ("None", "Brief", "Names a change", "Names a change and its effect"), strict=True):
         page.get_by_label(f"Criterion 2 at {level}").fill(text)
     page.get_by_label('Level that counts as "meets"').select_option(label="Meets")
     page.get_by_role("button", name="Preview").click()

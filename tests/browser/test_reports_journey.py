@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from milepost.demo import PASSWORD, seed
 from milepost.extensions import db
-from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, sign_in
+from tests.helpers.browser import DESKTOP, PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from milepost.extensions import db
 from milepost.points import services as points
 from milepost.points.models import LedgerEntry
 from milepost.reviews import services as reviews
-from tests.badges.conftest import badge_doc
-from tests.browser.conftest import DESKTOP, PHONE, TEACHER_PASSWORD, assert_accessible, sign_in
-from tests.evidence.conftest import PDF, PNG, PROMPTS, send_evidence
+from tests.helpers.badges import badge_doc
+from tests.helpers.browser import DESKTOP, PHONE, TEACHER_PASSWORD, assert_accessible, sign_in
+from tests.helpers.evidence import PDF, PNG, PROMPTS, send_evidence
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, assert_accessible, sign_in, sign_out
+from tests.helpers.browser import PHONE, assert_accessible, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

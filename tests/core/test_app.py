@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import text
 
 from milepost.extensions import db
-from tests.conftest import PASSWORD
+from tests.helpers.app import PASSWORD
 
 
 def test_healthz_answers_when_the_database_does(client):

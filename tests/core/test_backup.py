@@ -9,7 +9,7 @@ from sqlalchemy import select
 from milepost.core.backup import RestoreRefused, create_backup, restore_backup
 from milepost.demo import seed
 from milepost.extensions import db
-from tests.conftest import PG_URL, drop_pg_schema, make_test_app, reset_pg_schema
+from tests.helpers.app import drop_pg_schema, make_test_app, reset_pg_schema
 
 
 def snapshot(metadata):

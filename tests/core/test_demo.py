@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from milepost.accounts.models import PLC, School, User
 from milepost.awards.models import Award
@@ -8,7 +8,7 @@ from milepost.evidence.models import Submission
 from milepost.extensions import db
 from milepost.points.models import LedgerEntry, RewardClaim, TierReached
 from milepost.reviews.models import Review
-from tests.conftest import login
+from tests.helpers.app import login
 
 DEMO = "@riverbend.example"
 
@@ -53,7 +53,8 @@ def test_every_demo_role_can_sign_in(app, client):
 def _consistent() -> None:
     """Everything derived agrees with what it derives from (`milepost points verify` and the holder counts)."""
     from milepost.awards.services import check_earners
-    from milepost.points import services as points, standings
+    from milepost.points import services as points
+    from milepost.points import standings
 
     assert points.verify(db.session) == []
     assert standings.check(db.session) == []
@@ -61,9 +62,9 @@ def _consistent() -> None:
 
 
 def test_the_demo_district_has_a_school_year_of_real_activity(app):
-    from milepost.reviews import demo as demo_history
     from milepost.core.model import utcnow
     from milepost.reports import services as reports
+    from milepost.reviews import demo as demo_history
     from milepost.reviews import services as reviews
 
     seed(db.session)
@@ -130,7 +131,7 @@ def test_the_demo_builds_early_in_a_school_year_too(app):
     """On 3 August the school year is two days old: the history reaches back into the summer instead."""
     from milepost.reviews.demo import clock
 
-    moment = datetime(datetime.now(timezone.utc).year, 8, 3, 14, 30, tzinfo=timezone.utc)
+    moment = datetime(datetime.now(UTC).year, 8, 3, 14, 30, tzinfo=UTC)
     with clock(moment):
         seed(db.session)
         db.session.flush()

@@ -1,4 +1,6 @@
-"""The import package is `milepost`; a folder called platform/ must never shadow the stdlib."""
+"""The import package is `milepost`; a folder called platform/ must never shadow the stdlib; tests import
+their helpers from tests/helpers/, never from a conftest or another test module."""
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +29,63 @@ def test_milepost_imports_from_the_platform_folder():
     result = run("-c", "import milepost.app, milepost.accounts.models as m; print(m.__file__)")
     assert result.returncode == 0, result.stderr
     assert "/platform/accounts/models.py" in result.stdout
+
+
+def _imported_modules(path: Path):
+    """(line, module) for every import in a file: `import a.b`, `from a.b import c` (also relative, and
+    `from a import conftest`), and __import__("a.b") or importlib.import_module("a.b") with a literal name."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(parent + ([base] if base else []))
+            yield node.lineno, base
+            for alias in node.names:
+                yield node.lineno, f"{base}.{alias.name}"
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str) \
+                and ast.unparse(node.func) in ("__import__", "importlib.import_module", "import_module"):
+            yield node.lineno, node.args[0].value
+
+
+def _test_tree_files():
+    return [p for p in sorted((ROOT / "tests").rglob("*.py")) if "node_modules" not in p.parts]
+
+
+def test_no_test_module_imports_from_a_conftest():
+    """Helpers live in tests/helpers/ and shared fixtures in its fixtures_*.py plugins (tests/conftest.py
+    loads them): a conftest holds fixtures and hooks for pytest to load, never a module to import from."""
+    offenders = {f"{path.relative_to(ROOT)}:{line}": module
+                 for path in _test_tree_files()
+                 for line, module in _imported_modules(path)
+                 if "conftest" in module.split(".")}
+    offenders = [f"{where}: {module}" for where, module in offenders.items()]
+    assert not offenders, "import from tests/helpers/ instead of a conftest:\n" + "\n".join(offenders)
+
+
+def test_no_module_imports_from_a_test_module():
+    """Data and helpers that two test modules share live in tests/helpers/, not in one of the test modules."""
+    offenders = {f"{path.relative_to(ROOT)}:{line}": module
+                 for path in _test_tree_files()
+                 for line, module in _imported_modules(path)
+                 if module.startswith("tests.") and any(part.startswith("test_") for part in module.split("."))}
+    offenders = [f"{where}: {module}" for where, module in offenders.items()]
+    assert not offenders, "move what is shared into tests/helpers/:\n" + "\n".join(offenders)
+
+
+def test_every_subpackage_of_platform_is_listed_in_setup_cfg():
+    """A package missing from setup.cfg's `packages` is left out of a non-editable install."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {"milepost"} | {"milepost." + ".".join(init.parent.relative_to(ROOT / "platform").parts)
+                            for init in (ROOT / "platform").rglob("__init__.py")}
+    assert found == listed

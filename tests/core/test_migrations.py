@@ -8,7 +8,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from milepost.extensions import db
-from tests.conftest import PG_URL, drop_pg_schema, make_test_app, reset_pg_schema
+from tests.helpers.app import PG_URL, drop_pg_schema, make_test_app, reset_pg_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

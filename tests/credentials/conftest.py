@@ -9,22 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.models import Response
-from requests.structures import CaseInsensitiveDict
 
 from milepost.awards import services as awards
 from milepost.badges import services as badges
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc, make_badge, make_strand  # noqa: F401 - fixtures used here
-
-FIXTURES = Path(__file__).parent / "fixtures"
-VALIDATOR = "openbadges==1.1.2"
+from tests.helpers.credentials import FIXTURES, VALIDATOR, FlaskAdapter
 
 
 @pytest.fixture
@@ -62,42 +54,6 @@ def openbadges_validator(tmp_path_factory):
     return verify
 
 
-class FlaskAdapter(BaseAdapter):
-    """A requests transport answering from the app (BASE_URL) and the validator's own context copy."""
-
-    def __init__(self, app):
-        super().__init__()
-        from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT, OPENBADGES_CONTEXT_V2_URI
-
-        self.app = app
-        self.host = urlsplit(app.config["BASE_URL"]).netloc
-        self.contexts = {OPENBADGES_CONTEXT_V2_URI: OPENBADGES_CONTEXT_V2_DICT,
-                         OPENBADGES_CONTEXT_V2_URI + "/": OPENBADGES_CONTEXT_V2_DICT}
-        self.fetched: list[str] = []
-
-    def send(self, request, **kwargs):
-        self.fetched.append(request.url)
-        response = Response()
-        response.url, response.request, response.encoding = request.url, request, "utf-8"
-        if request.url in self.contexts:
-            response.status_code = 200
-            response._content = json.dumps(self.contexts[request.url]).encode()
-            response.headers = CaseInsensitiveDict({"Content-Type": "application/ld+json"})
-            return response
-        parts = urlsplit(request.url)
-        if parts.netloc != self.host:
-            raise requests.ConnectionError(f"offline test: no network for {request.url}")
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        served = self.app.test_client().open(path, method=request.method, headers=dict(request.headers))
-        response.status_code = served.status_code
-        response._content = served.get_data()
-        response.headers = CaseInsensitiveDict(dict(served.headers))
-        return response
-
-    def close(self):
-        pass
-
-
 @pytest.fixture
 def offline_http(app, monkeypatch, openbadges_validator):
     adapter = FlaskAdapter(app)
@@ -115,10 +71,6 @@ def validate(offline_http, openbadges_validator):
         return result["report"]
 
     return run
-
-
-def report_errors(report: dict) -> list[str]:
-    return [f"{m.get('name')}: {m.get('result')}" for m in report.get("messages", []) if m["messageLevel"] == "ERROR"]
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
+
 from milepost.awards import services as awards
 from milepost.core.model import utcnow
 from milepost.credentials import services
 from milepost.extensions import db
-import pytest
-
-from tests.credentials.conftest import report_errors
+from tests.helpers.credentials import report_errors
 
 # The validator runs on current rfc3986, which warns about the older calls it makes.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -12,7 +12,7 @@ from milepost.awards import services as awards
 from milepost.core.model import utcnow
 from milepost.credentials import ob3
 from milepost.extensions import db
-from tests.conftest import login
+from tests.helpers.app import login
 
 
 def test_the_public_page_shows_badge_earner_date_issuer_and_status(app, client, make_user, make_award):
@@ -34,6 +34,28 @@ def test_a_private_award_shows_no_name(app, client, make_user, make_award):
     html = client.get(f"/credentials/awards/{award.public_id}").get_data(as_text=True)
     assert "Grace Hopper" not in html
     assert "exists" in html and "Valid" in html
+
+
+def test_the_earner_of_a_private_award_still_sees_their_name_and_sharing_links(app, make_user, make_award):
+    teacher = make_user("teacher", name="Grace Hopper")
+    award = make_award(user=teacher, private=True)
+    c = app.test_client()
+    login(c, teacher.email)
+    html = c.get(f"/credentials/awards/{award.public_id}").get_data(as_text=True)
+    assert "Grace Hopper" in html and "chosen not to show their name" not in html
+    assert "linkedin.com/profile/add" in html
+
+
+def test_a_revoked_award_offers_its_earner_no_sharing_links(app, make_user, make_award):
+    teacher = make_user("teacher")
+    award = make_award(user=teacher)
+    awards.revoke_award(db.session, award, reason="Issued by mistake", by=make_user("pd_admin"))
+    db.session.commit()
+    c = app.test_client()
+    login(c, teacher.email)
+    html = c.get(f"/credentials/awards/{award.public_id}").get_data(as_text=True)
+    assert "Revoked" in html and "Issued by mistake" in html  # the reason is shown to the earner only
+    assert "linkedin.com" not in html
 
 
 def test_the_earner_gets_sharing_links(app, make_user, make_award):

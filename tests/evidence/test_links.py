@@ -6,7 +6,7 @@ import pytest
 
 from milepost.evidence import services
 from milepost.extensions import db
-from tests.conftest import login
+from tests.helpers.app import login
 
 
 class Handler(BaseHTTPRequestHandler):

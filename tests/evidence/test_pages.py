@@ -5,11 +5,11 @@ import pytest
 
 from milepost.core import signals
 from milepost.evidence import services
-from milepost.reviews import receivers as review_receivers
 from milepost.evidence.models import EvidenceItem, StoredFile, Submission
 from milepost.extensions import db
-from tests.conftest import login
-from tests.evidence.conftest import HTML, PDF, PNG, SVG
+from milepost.reviews import receivers as review_receivers
+from tests.helpers.app import login
+from tests.helpers.evidence import HTML, PDF, PNG, SVG
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from milepost.extensions import db
 from milepost.notifications import delivery
 from milepost.notifications.models import Notification, OutgoingMail
 from milepost.notifications.services import notify
-from tests.notifications.conftest import MailServer, fill_in, free_port, text_of
+from tests.helpers.evidence import fill_in
+from tests.helpers.notifications import MailServer, free_port, text_of
 
 REDIS_URL = os.environ.get("MILEPOST_TEST_REDIS_URL")
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from milepost.accounts.services import invite_people
 from milepost.accounts.models import School
+from milepost.accounts.services import invite_people
 from milepost.evidence import services as evidence
 from milepost.extensions import db
 from milepost.notifications.models import Notification, OutgoingMail
 from milepost.notifications.services import notify
 from milepost.points import services as points
-from tests.notifications.conftest import decide, fill_in, html_of, text_of
+from tests.helpers.notifications import decide, html_of, text_of
 
 
 def rows(user):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
+from milepost.core.model import utcnow
 from milepost.extensions import db
 from milepost.notifications.models import Notification
-from milepost.core.model import utcnow
-from tests.conftest import count_queries
+from tests.helpers.app import count_queries
 
 
 def add_notes(user, n: int, *, url: str = "/points") -> list[Notification]:

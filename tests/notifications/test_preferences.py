@@ -7,7 +7,7 @@ from milepost.extensions import db
 from milepost.notifications import services
 from milepost.notifications.models import Notification, NotificationPreference
 from milepost.notifications.services import notify, set_preference
-from tests.notifications.conftest import html_of, text_of
+from tests.helpers.notifications import html_of, text_of
 
 
 def choose(user, **channels):

@@ -17,9 +17,8 @@ from milepost.notifications.services import channel_for, set_preference
 from milepost.reviews.models import ReviewTrack
 from milepost.surveys import services as surveys
 from milepost.surveys.models import Survey
-from tests.notifications.conftest import html_of, text_of
-from tests.reviews.conftest import badge, people, send, use_chain  # noqa: F401 - fixtures
-from tests.surveys.conftest import answer, make_survey  # noqa: F401 - fixtures
+from tests.helpers.notifications import html_of, text_of
+from tests.helpers.surveys import answer
 
 
 def run(app, *args) -> str:
@@ -160,7 +159,7 @@ def test_a_survey_closing_soon_reminds_only_people_who_have_not_answered_once(
 def test_closing_reminders_wait_until_the_window_and_until_the_survey_has_been_open_a_day(
         app, smtp, make_user, make_survey):
     person = make_user("teacher")
-    survey = make_survey(opens_in=-3, closes_in=3)
+    make_survey(opens_in=-3, closes_in=3)
     published_days_ago(3)
     set_preference(db.session, person.id, "survey_open", "off")  # it was announced before; not the point here
     db.session.commit()

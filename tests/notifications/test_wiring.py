@@ -3,9 +3,7 @@ from milepost.evidence import services as evidence
 from milepost.extensions import db
 from milepost.notifications.models import Notification
 from milepost.surveys import services as surveys
-from tests.evidence.conftest import PROMPTS, fill_in
-from tests.badges.conftest import make_badge  # noqa: F401
-from tests.surveys.conftest import make_survey  # noqa: F401
+from tests.helpers.evidence import PROMPTS, fill_in
 
 
 def kinds_for(user_id):

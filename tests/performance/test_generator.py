@@ -16,7 +16,8 @@ def test_the_generator_writes_the_issue_volumes_in_proportion_and_consistent_tot
     from milepost.awards.services import check_earners
     from milepost.demo import seed
     from milepost.evidence.models import Attempt, EvidenceItem, Submission
-    from milepost.points import services as points, standings
+    from milepost.points import services as points
+    from milepost.points import standings
     from milepost.points.models import LedgerEntry
     from milepost.reviews.models import ReviewTrack
 

@@ -13,7 +13,7 @@ import pytest
 from flask import url_for
 
 from milepost.extensions import db
-from tests.conftest import count_queries
+from tests.helpers.app import count_queries
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bench import _district  # noqa: E402

@@ -113,7 +113,7 @@ def test_two_simultaneous_approvals_make_one_award_and_one_credit(app, make_user
 
 def test_a_meets_decision_issues_the_award_and_credits_points_in_one_transaction(make_user, make_badge):
     from milepost.evidence import services as evidence
-    from tests.evidence.conftest import PROMPTS, fill_in
+    from tests.helpers.evidence import PROMPTS, fill_in
 
     teacher, coach = make_user("teacher"), make_user("coach")
     badge = make_badge("goals", points=120, prompts=PROMPTS)

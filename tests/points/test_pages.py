@@ -4,9 +4,9 @@ import pytest
 from milepost.awards.models import Award
 from milepost.extensions import db
 from milepost.points import services
-from milepost.points.models import PointsAccount, Reward, RewardClaim, TierReached
-from tests.conftest import count_queries, login
-from tests.points.test_degree import make_tier
+from milepost.points.models import RewardClaim, TierReached
+from tests.helpers.app import count_queries, login
+from tests.helpers.points import make_tier
 
 
 def signed_in(app, user):
@@ -34,6 +34,14 @@ def test_a_certificate_of_a_tier_not_reached_is_not_found(app, make_user):
     teacher = make_user()
     tier = make_tier("Doctorate", threshold=10000)
     assert signed_in(app, teacher).get(f"/points/certificate/{tier.id}").status_code == 404
+
+
+def test_a_certificate_is_not_found_for_anyone_but_its_holder(app, make_user, make_badge, award):
+    teacher, colleague = make_user(), make_user()
+    tier = make_tier("Associate", threshold=10)
+    award(teacher, make_badge("one", points=20))
+    assert signed_in(app, teacher).get(f"/points/certificate/{tier.id}").status_code == 200
+    assert signed_in(app, colleague).get(f"/points/certificate/{tier.id}").status_code == 404
 
 
 def test_rewards_unlock_and_claims_are_fulfilled_without_taking_points(app, make_user, make_badge, award, as_role):

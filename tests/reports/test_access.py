@@ -8,7 +8,7 @@ from milepost.accounts.models import PLC, PLCMembership
 from milepost.evidence.models import EvidenceItem, Submission
 from milepost.extensions import db
 from milepost.reports import access
-from tests.reports.conftest import YEAR_ARGS
+from tests.helpers.reports import YEAR_ARGS
 
 EVERY_REPORT = ["/reports/", "/reports/figures/activity.csv", "/reports/teachers", "/reports/teachers/{t1}",
                 "/reports/teachers/{t1}/statement", "/reports/credit-hours", "/reports/credit-hours.csv",

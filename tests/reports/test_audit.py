@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
 
 from milepost.core.audit import AuditEvent
 from milepost.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.helpers.app import PASSWORD, login
 
 
 @pytest.fixture
@@ -35,14 +35,15 @@ def test_a_password_sign_in_is_audited(app, make_user):
 
 def test_a_second_factor_sign_in_is_one_login_recorded_once_the_code_is_checked(app, make_user):
     from milepost.signin import totp
-    from tests.signin.conftest import enrol_directly
+    from tests.helpers.signin import enrol_directly
 
     admin = make_user("pd_admin", name="Pat Office")
     secret, codes = enrol_directly(admin)
     client = app.test_client()
     assert login(client, admin.email).headers["Location"] == "/signin/two-factor"
     [accepted] = events("account.password_accepted")  # the password alone is not a sign-in
-    assert (accepted.actor_id, accepted.target_id, accepted.detail) == (admin.id, admin.id, {"second_factor": "to follow"})
+    assert ((accepted.actor_id, accepted.target_id, accepted.detail)
+            == (admin.id, admin.id, {"second_factor": "to follow"}))
     assert events("account.login") == []
     wrong = f"{(int(totp.current_code(secret)) + 1) % 1000000:06d}"
     assert client.post("/signin/two-factor", data={"code": wrong}).status_code == 400
@@ -82,7 +83,7 @@ def test_setting_up_the_second_factor_while_signing_in_records_the_sign_in(app, 
 def test_a_reset_link_sign_in_is_recorded_with_or_without_a_second_factor(app, make_user):
     from milepost.accounts import services as accounts
     from milepost.signin import totp
-    from tests.signin.conftest import enrol_directly
+    from tests.helpers.signin import enrol_directly
 
     teacher, admin = make_user("teacher"), make_user("site_admin")
     secret, _ = enrol_directly(admin)
@@ -105,7 +106,7 @@ def test_a_reset_link_sign_in_is_recorded_with_or_without_a_second_factor(app, m
 
 def test_the_viewer_lists_every_kind_of_sign_in_under_account_login(app, make_user, client_for_audit):
     from milepost.signin import totp
-    from tests.signin.conftest import enrol_directly
+    from tests.helpers.signin import enrol_directly
 
     site, *_ = client_for_audit
     admin = make_user("pd_admin", name="Two Factor Person")
@@ -162,7 +163,7 @@ def test_the_viewer_filters_by_action_actor_dates_and_target(app, make_user, cli
     site, pd, teacher = client_for_audit
     # Older events on known days.
     db.session.execute(update(AuditEvent).where(AuditEvent.action == "user.created")
-                       .values(at=datetime(2025, 1, 10, 9, tzinfo=timezone.utc)))
+                       .values(at=datetime(2025, 1, 10, 9, tzinfo=UTC)))
     db.session.commit()
     html = site.get("/reports/audit", query_string={"action": "account.login"}).get_data(as_text=True)
     assert html.count("<code>account.login</code>") == 3 and "user.created" not in html.split("<tbody>")[1]
@@ -171,7 +172,8 @@ def test_the_viewer_filters_by_action_actor_dates_and_target(app, make_user, cli
     assert "Dana District" in body and "Sam Site" not in body
     html = site.get("/reports/audit", query_string={"start": "2025-01-10", "end": "2025-01-10"}).get_data(as_text=True)
     assert "3 events" in html and "<code>user.created</code>" in html
-    html = site.get("/reports/audit", query_string={"target_type": "user", "target_id": teacher.id}).get_data(as_text=True)
+    html = site.get("/reports/audit",
+                    query_string={"target_type": "user", "target_id": teacher.id}).get_data(as_text=True)
     assert all(f"user {teacher.id}" in row for row in html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:])
     app.test_client().post("/login", data={"email": "nobody@school.example", "password": "wrong one!"})
     html = site.get("/reports/audit", query_string={"action": "account"}).get_data(as_text=True)  # a whole family

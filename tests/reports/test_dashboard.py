@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from milepost.core.audit import AuditEvent
+from milepost.core.errors import ValidationFailed
 from milepost.extensions import db
 from milepost.reports import services
 from milepost.reports.figures import figures
-from tests.reports.conftest import NOW, YEAR, YEAR_ARGS
+from milepost.reports.services.board import _district_backlog, _percentile, _ranked
+from milepost.reports.services.periods import days_between
+from tests.helpers.reports import NOW, YEAR, YEAR_ARGS
 
 MONTHS = ["2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04",
           "2026-05", "2026-06", "2026-07"]
@@ -73,9 +76,9 @@ def test_percentiles_match_percentile_cont_for_many_sizes():
     for n in range(1, 23):
         values = sorted((i * 7 % 11) + i / 3 for i in range(n))
         by_rank = {i + 1: v for i, v in enumerate(values)}
-        assert services._percentile(by_rank, n, 1, 2) == pytest.approx(statistics.median(values))
+        assert _percentile(by_rank, n, 1, 2) == pytest.approx(statistics.median(values))
         expected = statistics.quantiles(values, n=10, method="inclusive")[-1] if n > 1 else values[0]
-        assert services._percentile(by_rank, n, 9, 10) == pytest.approx(expected)
+        assert _percentile(by_rank, n, 9, 10) == pytest.approx(expected)
 
 
 def test_not_yet_rate_per_badge(district):
@@ -94,7 +97,8 @@ def test_tiers_claims_and_survey_response(district, app):
         ("Coffee with the superintendent", 1, date(2025, 12, 1))]  # t2's claim is fulfilled
     everyone = db.session.scalar(select(db.func.count()).select_from(db.metadata.tables["user"]))
     [rate] = board.surveys
-    assert (rate.title, rate.answered, rate.audience) == ("Autumn check-in", 1, everyone)  # a saved draft is not an answer
+    # a saved draft is not an answer
+    assert (rate.title, rate.answered, rate.audience) == ("Autumn check-in", 1, everyone)
     assert rate.rate == pytest.approx(100 / everyone)
 
 
@@ -144,7 +148,7 @@ def test_a_date_range_narrows_to_those_days(district):
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(district, client_for):
-    with pytest.raises(services.ValidationFailed):
+    with pytest.raises(ValidationFailed):
         services.dashboard(db.session, services.Filters(start=date(2026, 1, 2), end=date(2026, 1, 1)))
     page = client_for(district.pd).get("/reports/", query_string={"start": "2026-01-02", "end": "2026-01-01"})
     assert page.status_code == 400 and "before the start date" in page.get_data(as_text=True)
@@ -186,7 +190,8 @@ def test_every_figure_has_as_many_table_columns_as_csv_columns(district):
 def test_every_attempt_carries_its_submissions_teacher_and_badge(district):
     from milepost.evidence.models import Attempt, Submission
 
-    pairs = db.session.execute(select(Attempt, Submission).join(Submission, Submission.id == Attempt.submission_id)).all()
+    pairs = db.session.execute(select(Attempt, Submission)
+                               .join(Submission, Submission.id == Attempt.submission_id)).all()
     assert len(pairs) >= 6  # t1's resubmission made a second attempt
     assert all((a.user_id, a.badge_id) == (s.user_id, s.badge_id) for a, s in pairs)
 
@@ -213,9 +218,10 @@ def test_the_district_backlog_read_by_position_agrees_with_ranking_every_visit(d
     from ranking the visits. Both must give the same spread, ties and odd and even sizes included."""
     from datetime import timedelta
 
+    from sqlalchemy import literal
+
     from milepost.core.model import UTCDateTime
     from milepost.reviews.models import StageVisit
-    from sqlalchemy import literal
 
     sub = district.subs["s3"]
     for n in range(1, 14):
@@ -225,13 +231,13 @@ def test_the_district_backlog_read_by_position_agrees_with_ranking_every_visit(d
                                       entered_at=NOW - timedelta(days=(i * 5 % 7) + n, hours=i % 3)))
         db.session.flush()
         fast = {}
-        for measure, kind_, size, rank, days in services._district_backlog(db.session, literal(NOW, UTCDateTime())):
+        for _measure, kind_, size, rank, days in _district_backlog(db.session, literal(NOW, UTCDateTime())):
             fast.setdefault(kind_, {})[rank] = (size, days)
         waiting = (select(StageVisit.kind.label("kind"),
-                          services._days_between(db.session, StageVisit.entered_at, literal(NOW, UTCDateTime()))
+                          days_between(db.session, StageVisit.entered_at, literal(NOW, UTCDateTime()))
                           .label("days")).where(StageVisit.left_at.is_(None)))
         ranked = {}
-        for measure, kind_, size, rank, days in db.session.execute(services._ranked(waiting, "wait")).all():
+        for _measure, kind_, size, rank, days in db.session.execute(_ranked(waiting, "wait")).all():
             ranked.setdefault(kind_, {})[rank] = (size, days)
         assert fast.keys() == ranked.keys()
         for kind_ in fast:

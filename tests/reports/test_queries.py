@@ -5,8 +5,9 @@ from milepost.accounts.models import User
 from milepost.extensions import db
 from milepost.points import services as points
 from milepost.points.models import Reward
-from tests.conftest import count_queries
-from tests.reports.conftest import YEAR_ARGS, _decide, _direct, _send, at, answer
+from tests.helpers.app import count_queries
+from tests.helpers.reports import YEAR_ARGS, _decide, _direct, _send, at
+from tests.helpers.surveys import answer
 
 LIMIT = 15
 

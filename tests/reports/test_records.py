@@ -15,12 +15,9 @@ from milepost.core.audit import AuditEvent
 from milepost.extensions import db
 from milepost.points import services as points
 from milepost.reports import services
-from tests.reports.conftest import YEAR, _direct, at
+from tests.helpers.reports import INLINE, PERIOD, YEAR, _direct, at
 
-PERIOD = {"start": "2025-08-01", "end": "2026-07-31"}
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-INLINE = re.compile(r"<style|\sstyle=|<script(?![^>]*\ssrc=)")
 
 
 def stat(html: str, label: str) -> str:
@@ -45,7 +42,8 @@ def test_the_record_shows_the_points_hours_and_degree_the_teacher_sees(district,
         for label in ("Points", "Badges held", "Degree tier"):
             assert stat(record, label) == stat(own, label), (teacher.display_name, label)
         assert float(stat(record, "Credit hours")) == float(stat(own, "Credit hours")), teacher.display_name
-        assert float(stat(record, "Credit hours")) == points.degree_progress(db.session, teacher.id).standing.credit_hours
+        assert (float(stat(record, "Credit hours"))
+                == points.degree_progress(db.session, teacher.id).standing.credit_hours)
     # Known values: t1 earned Goal Setting (10 points, 3 hours); t2's Exit Tickets was revoked.
     t1 = services.teacher_record(db.session, district.t1.id)
     assert (t1.balance, t1.credit_hours, t1.progress.current.name) == (10, 3.0, "Associate")
@@ -135,7 +133,8 @@ def test_export_cells_that_look_like_formulas_are_made_plain_text(district, clie
     for body in bodies:
         cells = [cell for row in parse(body) for cell in row]
         assert not [c for c in cells if c.startswith(DANGEROUS)], body
-    assert {"'=HYPERLINK(\"x\")", "'+Plus One", "'@SUM(A1)", "'-2+3 cmd"} <= {c for row in parse(bodies[0]) for c in row}
+    assert ({"'=HYPERLINK(\"x\")", "'+Plus One", "'@SUM(A1)", "'-2+3 cmd"}
+            <= {c for row in parse(bodies[0]) for c in row})
     assert "'@SUM(A1)" in bodies[1]
 
 
@@ -154,7 +153,8 @@ def test_the_credit_hours_page_sums_each_teacher(district, client_for):
     html = client_for(district.pd).get("/reports/credit-hours", query_string=PERIOD).get_data(as_text=True)
     assert "3 teachers earned 3 badges" in html
     assert f"/reports/teachers/{district.t1.id}/statement?start=2025-08-01&amp;end=2026-07-31" in html
-    bad = client_for(district.pd).get("/reports/credit-hours", query_string={"start": "2026-01-01", "end": "2025-01-01"})
+    bad = client_for(district.pd).get("/reports/credit-hours",
+                                      query_string={"start": "2026-01-01", "end": "2025-01-01"})
     assert bad.status_code == 400
 
 

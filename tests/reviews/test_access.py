@@ -7,7 +7,7 @@ from milepost.core.errors import NotAllowed
 from milepost.evidence import services as evidence
 from milepost.extensions import db
 from milepost.reviews import services
-from tests.reviews.conftest import files_of, fresh, peer_feedback, review_input, scores
+from tests.helpers.reviews import files_of, fresh, peer_feedback, review_input, scores
 
 
 def sees(client, submission) -> dict[str, int]:

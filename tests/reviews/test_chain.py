@@ -12,7 +12,7 @@ from milepost.extensions import db
 from milepost.points.models import LedgerEntry
 from milepost.reviews import services
 from milepost.reviews.models import ReviewClaim, ReviewEvent, ReviewTrack, StageVisit
-from tests.reviews.conftest import fresh, peer_feedback, review_input, scores
+from tests.helpers.reviews import fresh, peer_feedback, review_input, scores
 
 
 def in_queue(client, submission) -> bool:
@@ -53,7 +53,8 @@ def test_a_three_stage_chain_is_walked_end_to_end(people, use_chain, send, clien
     assert (people.teacher.id, "award") in kinds
     assert {(people.peer.id, "review"), (people.coach.id, "review"), (people.pd.id, "review")} <= set(kinds)
     visits = db.session.scalars(select(StageVisit).order_by(StageVisit.id)).all()
-    assert [(v.kind, v.outcome) for v in visits] == [("peer", "advanced"), ("coach", "advanced"), ("district", "awarded")]
+    assert [(v.kind, v.outcome) for v in visits] == [("peer", "advanced"), ("coach", "advanced"),
+                                                     ("district", "awarded")]
     assert all(v.left_at >= v.entered_at for v in visits)
     # The teacher reads the structured feedback; private notes never reach them.
     teacher_page = client_for(people.teacher).get(f"/submissions/{sub.id}").get_data(as_text=True)
@@ -71,7 +72,7 @@ def test_the_default_chain_skips_peers_when_the_teacher_is_in_no_plc(people, sen
 
 
 def test_outside_learning_goes_to_the_pd_office(people, make_badge, send, client_for):
-    from tests.badges.conftest import outside_doc
+    from tests.helpers.badges import outside_doc
 
     doc = outside_doc()
     conference = make_badge(doc["slug"], **{k: v for k, v in doc.items() if k not in ("slug", "status")})
@@ -177,7 +178,8 @@ def test_a_claim_shows_as_taken_and_expires(people, use_chain, send, client_for)
         services.save_review(db.session, fresh(sub), review_input("peer"), by=people.peer, submit=True)
     db.session.rollback()
     assert other.post(f"/reviews/{sub.id}/release").status_code == 302
-    assert db.session.scalar(select(func.count()).select_from(ReviewClaim).where(ReviewClaim.user_id == people.peer2.id)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ReviewClaim)
+                             .where(ReviewClaim.user_id == people.peer2.id)) == 0
 
 
 def test_the_claim_hours_setting_sets_the_expiry(people, use_chain, send, app):

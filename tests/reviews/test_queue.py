@@ -6,8 +6,9 @@ from sqlalchemy import update
 from milepost.core.model import utcnow
 from milepost.extensions import db
 from milepost.reviews.models import ReviewTrack
-from tests.conftest import count_queries
-from tests.reviews.conftest import scores
+from tests.helpers.app import count_queries
+from tests.helpers.evidence import PROMPTS
+from tests.helpers.reviews import scores
 
 
 def queue_ids(client, **args):
@@ -39,8 +40,7 @@ def test_the_queue_page_query_count_does_not_grow_with_its_length(people, use_ch
 
 def test_the_queue_is_oldest_first_and_filters(people, use_chain, send, make_user, make_badge, client_for):
     use_chain("coach")
-    other_badge = make_badge("exit-tickets", title="Exit Tickets", prompts=__import__(
-        "tests.evidence.conftest", fromlist=["PROMPTS"]).PROMPTS)
+    other_badge = make_badge("exit-tickets", title="Exit Tickets", prompts=PROMPTS)
     first, second = send(people.teacher), send(people.outsider)
     third = send(people.peer, which=other_badge)
     db.session.execute(update(ReviewTrack).where(ReviewTrack.submission_id == second.id)

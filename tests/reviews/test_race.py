@@ -13,7 +13,7 @@ from milepost.evidence.models import Submission
 from milepost.extensions import db
 from milepost.points.models import LedgerEntry
 from milepost.reviews import services
-from tests.reviews.conftest import fresh, review_input
+from tests.helpers.reviews import fresh, review_input
 
 
 def at_once(app, submission_id: int, user_ids: list[int]) -> list[str]:

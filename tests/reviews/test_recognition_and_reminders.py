@@ -9,7 +9,7 @@ from milepost.extensions import db
 from milepost.points.models import LedgerEntry, PointsAccount
 from milepost.reviews import services
 from milepost.reviews.models import Anchor, ReviewClaim, ReviewTrack
-from tests.reviews.conftest import files_of, fresh, review_input, scores
+from tests.helpers.reviews import files_of, fresh, review_input, scores
 
 
 def review_entries(user):

@@ -1,4 +1,4 @@
-"""The queue's waiting index (issue 13): every track's waiting kind is the kind of the stage its open
+"""The queue's waiting index: every track's waiting kind is the kind of the stage its open
 submission waits at, and nothing once decided, whatever moved it; the queue pages through everything."""
 from sqlalchemy import select
 
@@ -7,7 +7,7 @@ from milepost.evidence.models import Submission
 from milepost.extensions import db
 from milepost.reviews import services, views
 from milepost.reviews.models import ReviewTrack
-from tests.reviews.conftest import fresh, peer_feedback, scores
+from tests.helpers.reviews import fresh, peer_feedback, scores
 
 
 def assert_consistent():

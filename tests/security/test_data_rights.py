@@ -11,10 +11,8 @@ from milepost.evidence import services as evidence
 from milepost.evidence.models import EvidenceItem, StoredFile
 from milepost.extensions import db
 from milepost.points import services as points
-from milepost.privacy import services
-from tests.conftest import login
-from tests.evidence.conftest import PNG, PROMPTS, badge, submission, teacher  # noqa: F401
-from tests.badges.conftest import make_badge  # noqa: F401
+from tests.helpers.app import login
+from tests.helpers.evidence import PNG
 
 
 @pytest.fixture
@@ -70,6 +68,15 @@ def test_only_site_admins_remove_data(earned, teacher, as_role):
     for role in ("pd_admin", "teacher", "leader"):
         assert as_role(role).post(f"/admin/people/{teacher.id}/remove-data",
                                   data={"reason": "x", "confirm_email": teacher.email}).status_code == 403
+
+
+def test_a_site_admin_cannot_remove_their_own_data(as_role):
+    admin = as_role("site_admin")
+    refused = admin.post(f"/admin/people/{admin.user.id}/remove-data",
+                         data={"reason": "Leaving", "confirm_email": admin.user.email})
+    assert refused.status_code == 400 and "You cannot anonymise your own account." in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, admin.user.id).active
 
 
 def test_retention_removes_old_files_and_keeps_the_record(earned, app, submission):

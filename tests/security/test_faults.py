@@ -8,9 +8,8 @@ import pytest
 
 from milepost.evidence.models import EvidenceItem, StoredFile
 from milepost.extensions import db
-from tests.conftest import PG_URL, login, make_test_app, reset_pg_schema, drop_pg_schema
-from tests.evidence.conftest import PNG, badge, submission, teacher  # noqa: F401
-from tests.badges.conftest import make_badge  # noqa: F401
+from tests.helpers.app import PG_URL, drop_pg_schema, login, make_test_app, reset_pg_schema
+from tests.helpers.evidence import PNG
 
 
 class Proxy:

@@ -1,4 +1,4 @@
-"""The hardening the README promises, checked one by one: a strict content policy the templates can
+"""The hardening docs/operators.md promises, checked one by one: a strict content policy the templates can
 live with, secure cookies in production, sign-in and reset throttling per address and per account
 (in process and in Redis, shared by every app server) that always expires, no account enumeration."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from milepost.extensions import db
-from tests.conftest import PASSWORD, login
+from tests.helpers.app import PASSWORD, login
 
 THEMES = Path(__file__).resolve().parents[2] / "themes"
 REDIS_URL = os.environ.get("MILEPOST_TEST_REDIS_URL")

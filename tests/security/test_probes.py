@@ -8,9 +8,9 @@ from milepost.badges import services as badges
 from milepost.evidence import services as evidence
 from milepost.evidence.models import EvidenceItem
 from milepost.extensions import db
-from tests.conftest import PASSWORD
-from tests.evidence.conftest import HTML, PNG
-from tests.security.conftest import XSS, csrf, sign_in, signed_in, teacher_submission
+from tests.helpers.app import PASSWORD
+from tests.helpers.evidence import HTML, PNG
+from tests.helpers.security import XSS, csrf, sign_in, signed_in, teacher_submission
 
 
 def test_forms_without_a_csrf_token_are_refused(server):

@@ -16,9 +16,9 @@ from milepost.extensions import db
 from milepost.points.models import LedgerEntry
 from milepost.surveys import services as surveys
 from milepost.surveys.models import Pilot, PilotMember, Question, Survey, SurveySet
-from milepost.surveys.templates import AGREE5
-from tests.evidence.conftest import PNG, send_evidence
-from tests.security.conftest import csrf, signed_in
+from milepost.surveys.ready_made import AGREE5
+from tests.helpers.evidence import PNG, send_evidence
+from tests.helpers.security import csrf, signed_in
 
 SECRET = "SECRET-ANSWER"
 EVIDENCE = "EVIDENCE-ONLY-FOR-REVIEWERS"

@@ -13,13 +13,12 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-import pytest
 import requests
 
 from milepost.core.model import utcnow
-from tests.conftest import PASSWORD
-from tests.evidence.conftest import PNG
-from tests.security.conftest import XSS, csrf, fill, form_fields, signed_in, teacher_submission
+from tests.helpers.app import PASSWORD
+from tests.helpers.evidence import PNG
+from tests.helpers.security import XSS, csrf, fill, form_fields, signed_in, teacher_submission
 
 FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "=HYPERLINK(\"http://evil.example\",\"x\")"]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -94,8 +93,8 @@ def test_formulas_typed_into_forms_are_neutralised_in_every_csv_export(server):
     # Names and places, through the people pages and a roster file.
     ok(fill(staff, base, f"/admin/people/{server.people['teacher']}", "", {"display_name": FORMULAS[6]}))
     ok(fill(staff, base, "/admin/schools/new", "", {"name": "-2+3 Evil School"}))
-    roster = ("name,email,school,roles,plcs\n"
-              "+SUM(1+1) New Person,plus@probe.example,@Evil Academy,teacher,=Evil PLC\n").encode()
+    roster = (b"name,email,school,roles,plcs\n"
+              b"+SUM(1+1) New Person,plus@probe.example,@Evil Academy,teacher,=Evil PLC\n")
     token = csrf(staff, base, "/admin/roster")
     r = staff.post(base + "/admin/roster", data={"csrf_token": token},
                    files={"file": ("roster.csv", roster, "text/csv")})
@@ -116,7 +115,7 @@ def test_formulas_typed_into_forms_are_neutralised_in_every_csv_export(server):
         if set(rule.arguments) <= set(values):
             path = rule.rule
             for name in rule.arguments:
-                path = re.sub(r"<(?:[^:<>]+:)?%s>" % name, str(values[name]), path)
+                path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(values[name]), path)
             paths.add(path)
     checked, readers = [], (("pd_admin", staff), ("site_admin", signed_in(server, "site_admin")))
     for path in sorted(paths):

@@ -8,8 +8,8 @@ import re
 import pytest
 import requests
 
-from tests.conftest import PASSWORD
-from tests.security.conftest import csrf, sign_in, signed_in, teacher_submission
+from tests.helpers.app import PASSWORD
+from tests.helpers.security import csrf, sign_in, signed_in, teacher_submission
 
 
 def is_signed_in(server, cookies: dict) -> bool:

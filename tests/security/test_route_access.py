@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import login
+from tests.helpers.app import login
 from tests.security.access_table import ACCESS, FEATURE_DECIDES
 
 ROLES = ("teacher", "coach", "pd_admin", "leader", "site_admin")
@@ -30,7 +30,7 @@ def sample_url(rule) -> str:
             sorted(converter.items)[0] if kind == "AnyConverter" else "no-such-thing")
     url = rule.rule
     for name, value in values.items():
-        url = re.sub(r"<(?:[^:<>]+:)?%s>" % name, str(value), url)
+        url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
     return url
 
 

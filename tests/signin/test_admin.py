@@ -5,8 +5,8 @@ from sqlalchemy import select
 from milepost.core.audit import AuditEvent
 from milepost.extensions import db
 from milepost.signin.models import SignInProvider
-from tests.conftest import PASSWORD, login
-from tests.signin.conftest import signed_in_user_name, sso_sign_in
+from tests.helpers.app import PASSWORD, login
+from tests.helpers.signin import signed_in_user_name, sso_sign_in
 
 PAGES = ["/admin/sign-in/", "/admin/sign-in/providers/new", "/admin/sign-in/two-factor"]
 

@@ -10,8 +10,14 @@ from milepost.core.audit import AuditEvent
 from milepost.extensions import db
 from milepost.signin import services
 from milepost.signin.models import ExternalIdentity
-from tests.signin.conftest import (DOMAIN, back_to_milepost, provider_login, signed_in_user_name, sso_sign_in,
-                                   start_sign_in)
+from tests.helpers.signin import (
+    DOMAIN,
+    back_to_milepost,
+    provider_login,
+    signed_in_user_name,
+    sso_sign_in,
+    start_sign_in,
+)
 
 
 def _refused(response, reason: str, status: int) -> str:
@@ -76,7 +82,8 @@ def test_a_roster_account_is_linked_on_first_sign_in_and_found_by_subject_afterw
     oidc_provider.add_account(f"ada.new@{DOMAIN}", sub=sub)
     assert sso_sign_in(client, sub).status_code == 302
     assert signed_in_user_name(client) == "Ada Lovelace"
-    assert db.session.scalar(select(ExternalIdentity.email).where(ExternalIdentity.subject == sub)) == f"ada.new@{DOMAIN}"
+    assert (db.session.scalar(select(ExternalIdentity.email).where(ExternalIdentity.subject == sub))
+            == f"ada.new@{DOMAIN}")
 
 
 def test_signing_in_keeps_the_page_asked_for(client, district, make_user, oidc_provider):
@@ -102,7 +109,8 @@ def test_someone_without_an_account_is_refused_unless_the_provider_may_create_ac
     assert signed_in_user_name(client) == "Grace Hopper"
     user = db.session.scalar(select(User).where(User.email == f"new.teacher@{DOMAIN}"))
     assert user.roles == {"teacher"} and user.password_hash is None
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "signin.account_created")).target_id == user.id
+    assert (db.session.scalar(select(AuditEvent).where(AuditEvent.action == "signin.account_created")).target_id
+            == user.id)
 
 
 def test_an_unverified_email_is_refused(client, district, make_user, oidc_provider):

@@ -10,8 +10,8 @@ from milepost.core.audit import AuditEvent
 from milepost.extensions import db
 from milepost.signin import totp
 from milepost.signin.models import RecoveryCode, TotpCredential
-from tests.conftest import login
-from tests.signin.conftest import enrol_directly, signed_in_user_name
+from tests.helpers.app import login
+from tests.helpers.signin import enrol_directly, signed_in_user_name
 
 
 def _actions(action: str) -> list[AuditEvent]:
@@ -156,7 +156,7 @@ def test_code_entry_is_throttled(app_factory, make_user):
     app = app_factory(RATELIMIT_ENABLED=True, TWO_FACTOR_REQUIRED=True, TWO_FACTOR_RATE_LIMIT="3 per minute")
     with app.app_context():
         db.create_all()
-        from tests.conftest import PASSWORD
+        from tests.helpers.app import PASSWORD
         user = account_services.save_user(db.session, None, actor=None, email="slow@school.example",
                                           display_name="Slow", roles=["pd_admin"], school=None, plcs=[],
                                           password=PASSWORD)
@@ -187,7 +187,8 @@ def test_a_site_admin_resets_someones_two_factor_and_they_are_signed_out(app, st
     admin = staff_client("site_admin")
     victim = staff_client("pd_admin", name="Lost Phone")
     page = admin.get("/admin/sign-in/two-factor").get_data(as_text=True)
-    assert '<th scope="row">Lost Phone</th>' in page and "Reset<span class=\"visually-hidden\"> two-factor for Lost Phone" in page
+    assert '<th scope="row">Lost Phone</th>' in page
+    assert "Reset<span class=\"visually-hidden\"> two-factor for Lost Phone" in page
 
     response = admin.post(f"/admin/sign-in/two-factor/{victim.user.id}/reset")
     assert response.status_code == 302

@@ -7,8 +7,8 @@ from sqlalchemy import inspect, select, text
 
 from milepost.extensions import db
 from milepost.surveys import services
-from milepost.surveys.models import SurveyAnswer, SurveyParticipation, SurveyResponse
-from tests.surveys.conftest import answer, likert
+from milepost.surveys.models import SurveyResponse
+from tests.helpers.surveys import answer, likert
 
 QUESTIONS = [likert(), {"kind": "long_text", "prompt": "What should change?"}]
 
@@ -45,7 +45,8 @@ def test_an_identified_response_keeps_the_person(make_survey, make_user):
 
 def test_the_pseudonym_is_the_same_across_a_set_and_different_elsewhere(make_survey, make_set, make_user):
     waves = make_set()
-    pre, post = make_survey(QUESTIONS, survey_set=waves, wave="pre"), make_survey(QUESTIONS, survey_set=waves, wave="post")
+    pre = make_survey(QUESTIONS, survey_set=waves, wave="pre")
+    post = make_survey(QUESTIONS, survey_set=waves, wave="post")
     alone = make_survey(QUESTIONS)
     teacher, other = make_user("teacher"), make_user("teacher")
     assert services.pseudonym(pre, teacher) == services.pseudonym(post, teacher)
@@ -74,10 +75,11 @@ def test_results_and_export_of_an_anonymous_survey_show_no_names(make_survey, ma
 
 def test_written_answers_are_listed_alphabetically_not_in_the_order_given(make_survey, make_user, as_role):
     survey = make_survey(QUESTIONS)
-    for i, idea in enumerate(["pairing", "More time", "clearer examples", "Video help", "Less writing"]):
+    for idea in ["pairing", "More time", "clearer examples", "Video help", "Less writing"]:
         answer(survey, make_user("teacher"), {0: 3, 1: idea})
     page = as_role("pd_admin").get(f"/surveys/{survey.id}/results").get_data(as_text=True)
-    positions = [page.index(idea) for idea in ["clearer examples", "Less writing", "More time", "pairing", "Video help"]]
+    positions = [page.index(idea)
+                 for idea in ["clearer examples", "Less writing", "More time", "pairing", "Video help"]]
     assert positions == sorted(positions)
 
 
@@ -124,17 +126,18 @@ def test_a_filter_that_leaves_a_small_group_is_suppressed_too(make_survey, make_
 def test_the_minimum_group_is_a_setting(app, make_survey, make_user, as_role):
     app.config["SURVEY_MIN_GROUP"] = 3
     survey = make_survey(QUESTIONS)
-    for i in range(3):
+    for _ in range(3):
         answer(survey, make_user("teacher"), {0: 2})
     assert "Fewer than" not in as_role("leader").get(f"/surveys/{survey.id}/results").get_data(as_text=True)
 
 
 def test_sealing_a_finished_set_forgets_its_key_and_keeps_the_results(make_survey, make_set, make_user, as_role):
     from datetime import timedelta
+
     from milepost.core.model import utcnow
     waves = make_set()
     survey = make_survey(QUESTIONS, survey_set=waves, wave="pre")
-    for i in range(5):
+    for _ in range(5):
         answer(survey, make_user("teacher"), {0: 4})
     assert services.seal_closed(db.session) == 0  # still open
     assert services.seal_closed(db.session, now=utcnow() + timedelta(days=8)) == 1

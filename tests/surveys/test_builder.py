@@ -1,6 +1,6 @@
 """The survey builder: templates in one click, adding, editing and reordering questions, settings,
 invitations by email, monthly pulses and the demo data."""
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -12,7 +12,7 @@ from milepost.notifications.models import Notification
 from milepost.notifications.services import set_preference
 from milepost.surveys import services
 from milepost.surveys.models import Question, Survey, SurveyResponse, SurveySet
-from tests.surveys.conftest import answer, likert
+from tests.helpers.surveys import answer, likert
 
 
 def reload(model, ident):
@@ -69,8 +69,8 @@ def test_a_published_survey_with_answers_cannot_change_its_questions(pd_client, 
 
 def test_survey_settings_are_checked_and_saved(pd_client):
     bad = pd_client.post("/surveys/manage/new", data={"title": "Check-in", "audience": "role", "audience_role": "",
-                                                      "audience_school_id": "0", "pilot_id": "0", "set_id": "0", "wave": "",
-                                                      "opens_on": "2026-05-10", "closes_on": "2026-05-01"})
+                                                      "audience_school_id": "0", "pilot_id": "0", "set_id": "0",
+                                                      "wave": "", "opens_on": "2026-05-10", "closes_on": "2026-05-01"})
     assert bad.status_code == 400
     page = bad.get_data(as_text=True)
     assert "Please choose the role the survey is for." in page and "The closing date must be on or after" in page

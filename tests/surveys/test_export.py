@@ -8,7 +8,7 @@ from sqlalchemy import select
 from milepost.core.audit import AuditEvent
 from milepost.core.csvsafe import csv_text, safe_cell
 from milepost.extensions import db
-from tests.surveys.conftest import answer, likert
+from tests.helpers.surveys import answer, likert
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -1,6 +1,6 @@
 """Pilots: the cohort from people, a school or a PLC; the dashboard's numbers; its query count
 does not grow with the cohort; who may see it."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,11 +10,10 @@ from milepost.evidence.models import Attempt, Submission
 from milepost.extensions import db
 from milepost.surveys import services
 from milepost.surveys.models import PilotMember
-from tests.badges.conftest import make_badge  # noqa: F401 - the badge factory fixture
-from tests.conftest import count_queries
-from tests.surveys.conftest import answer, likert
+from tests.helpers.app import count_queries
+from tests.helpers.surveys import answer, likert
 
-START = datetime(2026, 2, 2, 9, tzinfo=timezone.utc)
+START = datetime(2026, 2, 2, 9, tzinfo=UTC)
 
 
 def new_pilot(teachers, reviewers=(), badges=(), **extra):

@@ -4,20 +4,7 @@ from werkzeug.datastructures import MultiDict
 
 from milepost.core.errors import ValidationFailed
 from milepost.surveys import services
-from tests.surveys.conftest import likert
-
-RUBRIC = {"kind": "rubric", "prompt": "Readiness for change", "options": ["Starting", "Practicing", "Sustaining"],
-          "indicators": ["A plan | We see the value | A written plan | Scaling", "Student ownership"], "required": True}
-ALL_KINDS = [
-    likert(),
-    {"kind": "single", "prompt": "How often?", "options": ["Never", "Sometimes", "Often"], "required": True},
-    {"kind": "multiple", "prompt": "Which supports?", "options": ["Time", "Coaching", "Examples"], "required": True},
-    {"kind": "short_text", "prompt": "One word for the pilot", "required": True},
-    {"kind": "long_text", "prompt": "What should change?", "required": False},
-    {"kind": "number", "prompt": "Hours a month", "min_value": "0", "max_value": "40", "required": True},
-    RUBRIC,
-    likert("I can use the practice.", key="retro", retrospective=True),
-]
+from tests.helpers.surveys import ALL_KINDS, RUBRIC
 
 
 def parse(survey, **fields):
@@ -91,7 +78,8 @@ def test_required_questions_are_listed_when_unanswered_or_half_answered(survey):
     ({"kind": "likert", "prompt": "Q", "options": ["a", "b", "c", "d"]}, "5 or 7 labels"),
     ({"kind": "single", "prompt": "Q", "options": ["only one"]}, "at least two choices"),
     ({"kind": "multiple", "prompt": "Q", "options": ["a", "a"]}, "Each choice must be different"),
-    ({"kind": "rubric", "prompt": "Q", "options": ["Starting", "Sustaining"], "indicators": []}, "at least one indicator"),
+    ({"kind": "rubric", "prompt": "Q", "options": ["Starting", "Sustaining"], "indicators": []},
+     "at least one indicator"),
     ({"kind": "number", "prompt": "Q", "min_value": "10", "max_value": "2"}, "larger than the largest"),
     ({"kind": "number", "prompt": "Q", "min_value": "ten"}, "must be numbers"),
     ({"kind": "short_text", "prompt": " "}, "Please write the question"),
@@ -106,7 +94,8 @@ def test_the_builder_refuses_questions_that_cannot_be_answered(app, data, proble
 
 def test_the_builder_keeps_rubric_level_descriptions_and_a_comparison_key(app):
     clean = services.clean_question(RUBRIC)
-    assert clean["indicators"][0] == {"text": "A plan", "descriptions": ["We see the value", "A written plan", "Scaling"]}
+    assert clean["indicators"][0] == {"text": "A plan",
+                                      "descriptions": ["We see the value", "A written plan", "Scaling"]}
     assert clean["indicators"][1] == {"text": "Student ownership", "descriptions": ["", "", ""]}
     assert clean["key"] == "readiness_for_change"
     seven = services.clean_question({"kind": "likert", "prompt": "Q", "options": list("abcdefg"), "retrospective": "y"})

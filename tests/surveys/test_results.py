@@ -1,10 +1,13 @@
 """The arithmetic of results on known data: distributions, means, retrospective pairs, and the
 pre -> mid -> post change for matched respondents with the number matched."""
+from datetime import UTC
+
 import pytest
 
 from milepost.extensions import db
-from milepost.surveys import results, services
-from tests.surveys.conftest import answer, likert
+from milepost.surveys import services
+from milepost.surveys.services import results
+from tests.helpers.surveys import answer, likert
 
 
 def test_a_likert_distribution_counts_shares_and_mean():
@@ -29,8 +32,8 @@ def test_matched_change_uses_only_people_present_in_every_wave():
 
 
 def test_turnaround_is_the_mean_and_median_days_between_submitted_and_decided():
-    from datetime import datetime, timedelta, timezone
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    from datetime import datetime, timedelta
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     pairs = [(start, start + timedelta(days=2)), (start, start + timedelta(days=4)), (start, start + timedelta(days=9)),
              (start, None)]
     assert results.turnaround_days(pairs) == (5.0, 4.0, 3)
@@ -82,7 +85,8 @@ def test_results_are_grouped_by_evaluation_level(make_survey, make_user, as_role
     for _ in range(5):
         answer(survey, make_user("teacher"), {0: 4, 1: 4, 2: 4})
     page = as_role("leader").get(f"/surveys/{survey.id}/results").get_data(as_text=True)
-    assert page.index("Participants&#39; reactions") < page.index("Reaction question") < page.index("Use of new practice")
+    assert (page.index("Participants&#39; reactions") < page.index("Reaction question")
+            < page.index("Use of new practice"))
     assert page.index("Use of new practice") < page.index("Use question") < page.index("Other questions")
 
 

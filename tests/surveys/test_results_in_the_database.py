@@ -1,4 +1,4 @@
-"""The results page's figures are computed in the database (issue 13); they must be exactly the ones the
+"""The results page's figures are computed in the database; they must be exactly the ones the
 per-respondent path (respondents + survey_results) gives, for every question kind and every filter."""
 import random
 
@@ -7,9 +7,8 @@ import pytest
 from milepost.accounts.models import School
 from milepost.extensions import db
 from milepost.surveys import services
-from tests.conftest import count_queries
-from tests.surveys.conftest import answer
-from tests.surveys.test_question_kinds import ALL_KINDS
+from tests.helpers.app import count_queries
+from tests.helpers.surveys import ALL_KINDS, answer
 
 
 def _value(question, rng):

@@ -3,14 +3,15 @@ enforced with nothing typed lost, the survey window, and the audience (403 outsi
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from milepost.core.model import utcnow
 from milepost.core.errors import InvalidTransition
+from milepost.core.model import utcnow
 from milepost.extensions import db
 from milepost.surveys import services
-from milepost.surveys.models import PilotMember, SurveyAnswer, SurveyParticipation, SurveyResponse
-from tests.surveys.conftest import answer, likert
+from milepost.surveys.models import SurveyParticipation, SurveyResponse
+from tests.helpers.surveys import answer, likert
 
 QUESTIONS = [likert(), {"kind": "short_text", "prompt": "One thing to keep", "required": False}]
 
@@ -21,7 +22,7 @@ def rows(model, **where):
 
 
 def test_my_surveys_lists_an_open_survey_for_me(make_survey, as_role):
-    survey = make_survey(QUESTIONS, title="Spring check-in")
+    make_survey(QUESTIONS, title="Spring check-in")
     client = as_role("teacher")
     page = client.get("/surveys/").get_data(as_text=True)
     assert "Spring check-in" in page and "Not started" in page
@@ -86,12 +87,13 @@ def test_the_database_refuses_a_second_response_row_for_the_same_person(make_sur
     answer(survey, teacher, {0: 3})
     name = services.pseudonym(survey, teacher)
     db.session.add(SurveyResponse(id="x" * 32, survey_id=survey.id, pseudonym=name))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
-@pytest.mark.parametrize("opens_in, closes_in, reason", [(2, 9, "This survey opens on"), (-9, -2, "This survey closed")])
+@pytest.mark.parametrize("opens_in, closes_in, reason",
+                         [(2, 9, "This survey opens on"), (-9, -2, "This survey closed")])
 def test_answers_are_refused_outside_the_survey_window_with_the_reason(make_survey, as_role, opens_in, closes_in,
                                                                        reason):
     survey = make_survey(QUESTIONS, opens_in=opens_in, closes_in=closes_in)
@@ -131,7 +133,6 @@ def test_people_outside_the_audience_get_403(make_survey, as_role, make_user, ap
 
 
 def test_a_pilot_survey_is_only_for_the_pilot_cohort(make_survey, as_role):
-    from milepost.surveys.models import Pilot
     inside, outside = as_role("teacher"), as_role("teacher")
     pilot = services.save_pilot(db.session, None, name="Goals pilot", goals="", starts_on=utcnow().date(),
                                 ends_on=utcnow().date() + timedelta(days=60), teacher_ids=[inside.user.id],

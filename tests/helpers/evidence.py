@@ -1,15 +1,13 @@
-"""Evidence fixtures: a published badge with a text, a file and a link prompt; files of each kind."""
+"""Evidence helpers: files of each kind (PNG, PDF, HTML, SVG), a badge's three prompts, sending evidence."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import pytest
-
 from milepost.evidence import services
 from milepost.evidence.storage import FileStore
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc, make_badge  # noqa: F401 - the badge factory fixture
+
 
 def _png() -> bytes:
     from PIL import Image
@@ -28,23 +26,6 @@ PROMPTS = [
     {"kind": "file", "title": "Upload student goal sheets", "guidance": "Remove names.", "required": True},
     {"kind": "link", "title": "Link to a short video", "guidance": "", "required": False},
 ]
-
-
-@pytest.fixture
-def badge(make_badge):
-    return make_badge("goal-setting", prompts=PROMPTS)
-
-
-@pytest.fixture
-def teacher(make_user):
-    return make_user("teacher", name="Tess Teacher")
-
-
-@pytest.fixture
-def submission(badge, teacher):
-    sub = services.start_badge(db.session, teacher, badge)
-    db.session.commit()
-    return sub
 
 
 def send_evidence(app, teacher, badge, *, text: str = "Grade 4, 26 students, maths.",

@@ -2,22 +2,38 @@
 the educator pilot questions for pre/mid/post, and a three-question monthly pulse."""
 from __future__ import annotations
 
+from enum import StrEnum
+
+from milepost.core.access import Role
+from milepost.surveys.models import Audience, EvalLevel, QuestionKind, Wave
+
+
+class ReadyMade(StrEnum):
+    """The ready-made surveys, as kept in Survey.template_key ("" for a survey built from scratch)."""
+
+    READINESS = "readiness"
+    EDUCATOR_PRE = "educator_pre"
+    EDUCATOR_MID = "educator_mid"
+    EDUCATOR_POST = "educator_post"
+    PULSE = "pulse"
+
+
 AGREE5 = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
 READINESS_LEVELS = ["Starting", "Practicing", "Sustaining"]
 
 
 def _section(prompt: str, help: str = "") -> dict:
-    return {"kind": "section", "prompt": prompt, "help": help}
+    return {"kind": QuestionKind.SECTION, "prompt": prompt, "help": help}
 
 
 def _agree(key: str, prompt: str, level: str, required: bool = True, **extra) -> dict:
-    return {"kind": "likert", "key": key, "prompt": prompt, "eval_level": level, "required": required,
+    return {"kind": QuestionKind.LIKERT, "key": key, "prompt": prompt, "eval_level": level, "required": required,
             "options": list(AGREE5), **extra}
 
 
 def _area(key: str, prompt: str, help: str, indicators: list[tuple[str, str, str, str]]) -> dict:
-    return {"kind": "rubric", "key": key, "prompt": prompt, "help": help, "eval_level": "support", "required": True,
-            "options": list(READINESS_LEVELS),
+    return {"kind": QuestionKind.RUBRIC, "key": key, "prompt": prompt, "help": help, "eval_level": EvalLevel.SUPPORT,
+            "required": True, "options": list(READINESS_LEVELS),
             "indicators": [{"text": text, "descriptions": [a, b, c]} for text, a, b, c in indicators]}
 
 
@@ -28,8 +44,8 @@ READINESS = {
               "that best matches what is already true, not what is planned. The results show the team's "
               "ratings side by side as a heat map, so the conversation can start where views differ."),
     "anonymous": False,
-    "audience": "role",
-    "audience_role": "leader",
+    "audience": Audience.ROLE,
+    "audience_role": Role.LEADER,
     "questions": [
         _area("readiness_change", "Readiness for change",
               "Resources, plans and community support for the work.", [
@@ -102,52 +118,57 @@ READINESS = {
                   ("Systems that work together", "We know which platforms can connect.",
                    "We have a plan for connecting them.", "They are connected."),
               ]),
-        {"kind": "long_text", "key": "next_step", "prompt": "What is the one next step the district should take?",
-         "eval_level": "support", "required": False},
+        {"kind": QuestionKind.LONG_TEXT, "key": "next_step",
+         "prompt": "What is the one next step the district should take?", "eval_level": EvalLevel.SUPPORT,
+         "required": False},
     ],
 }
 
 EDUCATOR_CORE = [
     _section("The micro-credential process"),
-    _agree("value", "Earning micro-credentials is a worthwhile use of my professional learning time.", "reaction"),
-    _agree("relevance", "The badges on offer fit what I want to improve in my classroom.", "reaction"),
+    _agree("value", "Earning micro-credentials is a worthwhile use of my professional learning time.",
+           EvalLevel.REACTION),
+    _agree("relevance", "The badges on offer fit what I want to improve in my classroom.", EvalLevel.REACTION),
     _section("Time and support"),
-    {"kind": "number", "key": "hours", "prompt": "In a typical month, how many hours do you spend on "
-                                                 "micro-credential work?",
-     "help": "A rough figure is fine.", "eval_level": "support", "required": False, "min_value": 0, "max_value": 80},
-    _agree("time", "I have enough time in my working week to gather evidence and reflect.", "support"),
-    _agree("plc_support", "Colleagues in my PLC help me improve my evidence before I submit it.", "support"),
-    _agree("coach_support", "Feedback from my coach helps me strengthen my teaching.", "support"),
+    {"kind": QuestionKind.NUMBER, "key": "hours", "prompt": "In a typical month, how many hours do you spend on "
+                                                            "micro-credential work?",
+     "help": "A rough figure is fine.", "eval_level": EvalLevel.SUPPORT, "required": False, "min_value": 0,
+     "max_value": 80},
+    _agree("time", "I have enough time in my working week to gather evidence and reflect.", EvalLevel.SUPPORT),
+    _agree("plc_support", "Colleagues in my PLC help me improve my evidence before I submit it.", EvalLevel.SUPPORT),
+    _agree("coach_support", "Feedback from my coach helps me strengthen my teaching.", EvalLevel.SUPPORT),
     _section("Your practice"),
-    _agree("confidence", "I am confident using the practice from my badge with my students.", "learning"),
-    {"kind": "single", "key": "frequency", "prompt": "How often do you use the practice in your lessons?",
-     "eval_level": "use", "required": True,
+    _agree("confidence", "I am confident using the practice from my badge with my students.", EvalLevel.LEARNING),
+    {"kind": QuestionKind.SINGLE, "key": "frequency", "prompt": "How often do you use the practice in your lessons?",
+     "eval_level": EvalLevel.USE, "required": True,
      "options": ["Not yet", "A few times so far", "About once a week", "In most lessons"]},
-    _agree("student_change", "I see changes in my students' learning that I link to this practice.", "outcomes"),
-    {"kind": "multiple", "key": "supports_wanted", "prompt": "Which supports would help you most?",
-     "help": "Choose all that apply.", "eval_level": "support", "required": False,
+    _agree("student_change", "I see changes in my students' learning that I link to this practice.",
+           EvalLevel.OUTCOMES),
+    {"kind": QuestionKind.MULTIPLE, "key": "supports_wanted", "prompt": "Which supports would help you most?",
+     "help": "Choose all that apply.", "eval_level": EvalLevel.SUPPORT, "required": False,
      "options": ["Protected time during the school day", "Examples of strong evidence", "More PLC meeting time",
                  "One-to-one coaching conversations", "Help with recording or uploading evidence"]},
-    {"kind": "long_text", "key": "improve", "prompt": "What would make the micro-credential process work better "
-                                                      "for you?", "eval_level": "reaction", "required": False},
+    {"kind": QuestionKind.LONG_TEXT, "key": "improve",
+     "prompt": "What would make the micro-credential process work better for you?", "eval_level": EvalLevel.REACTION,
+     "required": False},
 ]
 
 EDUCATOR_POST_ONLY = [
     _section("Looking back", "Answer each pair twice: as things were before the pilot, and as they are now."),
-    _agree("retro_confidence", "I can use the practice from my badge well.", "learning", retrospective=True),
+    _agree("retro_confidence", "I can use the practice from my badge well.", EvalLevel.LEARNING, retrospective=True),
     _agree("retro_evidence", "I can collect evidence of my students' learning and explain what it shows.",
-           "learning", retrospective=True),
+           EvalLevel.LEARNING, retrospective=True),
 ]
 
 
-def educator(wave: str) -> dict:
+def educator(wave: Wave) -> dict:
     intro = {
-        "pre": "Before the pilot starts: tell us what you expect, so we can shape support around you.",
-        "mid": "Half way through: how is it going? Your answers change what we do in the second half.",
-        "post": "The pilot is over. Tell us what worked, what did not, and how your practice has changed.",
+        Wave.PRE: "Before the pilot starts: tell us what you expect, so we can shape support around you.",
+        Wave.MID: "Half way through: how is it going? Your answers change what we do in the second half.",
+        Wave.POST: "The pilot is over. Tell us what worked, what did not, and how your practice has changed.",
     }[wave]
-    questions = EDUCATOR_CORE + (EDUCATOR_POST_ONLY if wave == "post" else [])
-    return {"title": f"Educator pilot survey ({wave})", "intro": intro, "anonymous": True, "audience": "pilot",
+    questions = EDUCATOR_CORE + (EDUCATOR_POST_ONLY if wave == Wave.POST else [])
+    return {"title": f"Educator pilot survey ({wave})", "intro": intro, "anonymous": True, "audience": Audience.PILOT,
             "questions": questions, "wave": wave}
 
 
@@ -155,24 +176,28 @@ PULSE = {
     "title": "Monthly pulse",
     "intro": "Three quick questions about the past month. It takes a minute.",
     "anonymous": True,
-    "audience": "everyone",
+    "audience": Audience.EVERYONE,
     "questions": [
-        _agree("manageable", "This month, micro-credential work felt manageable alongside my teaching.", "reaction"),
-        _agree("supported", "This month, I got the support I needed from my PLC or coach.", "support"),
-        {"kind": "short_text", "key": "one_thing", "prompt": "One thing we should change, or keep doing:",
-         "eval_level": "reaction", "required": False},
+        _agree("manageable", "This month, micro-credential work felt manageable alongside my teaching.",
+               EvalLevel.REACTION),
+        _agree("supported", "This month, I got the support I needed from my PLC or coach.", EvalLevel.SUPPORT),
+        {"kind": QuestionKind.SHORT_TEXT, "key": "one_thing",
+         "prompt": "One thing we should change, or keep doing:", "eval_level": EvalLevel.REACTION, "required": False},
     ],
 }
 
 TEMPLATES = {
-    "readiness": {"label": "District readiness self-assessment",
-                  "text": "The leadership team rates the district on the seven readiness areas; results show as a "
-                          "heat map by area.", "build": lambda: READINESS},
-    "educator_pre": {"label": "Educator pilot survey: pre", "text": "Expectations, time, support and confidence "
-                     "before the pilot.", "build": lambda: educator("pre")},
-    "educator_mid": {"label": "Educator pilot survey: mid-point", "text": "The same questions half way through.",
-                     "build": lambda: educator("mid")},
-    "educator_post": {"label": "Educator pilot survey: post", "text": "The same questions at the end, plus "
-                      "\"before / now\" pairs.", "build": lambda: educator("post")},
-    "pulse": {"label": "Monthly pulse", "text": "Three questions; can repeat every month.", "build": lambda: PULSE},
+    ReadyMade.READINESS: {"label": "District readiness self-assessment",
+                          "text": "The leadership team rates the district on the seven readiness areas; results "
+                                  "show as a heat map by area.", "build": lambda: READINESS},
+    ReadyMade.EDUCATOR_PRE: {"label": "Educator pilot survey: pre",
+                             "text": "Expectations, time, support and confidence before the pilot.",
+                             "build": lambda: educator(Wave.PRE)},
+    ReadyMade.EDUCATOR_MID: {"label": "Educator pilot survey: mid-point",
+                             "text": "The same questions half way through.", "build": lambda: educator(Wave.MID)},
+    ReadyMade.EDUCATOR_POST: {"label": "Educator pilot survey: post",
+                              "text": "The same questions at the end, plus \"before / now\" pairs.",
+                              "build": lambda: educator(Wave.POST)},
+    ReadyMade.PULSE: {"label": "Monthly pulse", "text": "Three questions; can repeat every month.",
+                      "build": lambda: PULSE},
 }

@@ -6,17 +6,17 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from milepost.accounts import services
+from milepost.accounts import access, services
 from milepost.accounts.forms import PLCForm, RosterForm, SchoolForm, UserForm
 from milepost.accounts.models import PLC, PLCMembership, School, User, UserRole
 from milepost.accounts.roster import import_roster
-from milepost.core.access import ROLES, STAFF_ROLES, roles
+from milepost.core.access import ROLES, Role, roles
 from milepost.core.errors import ValidationFailed
 from milepost.core.forms import apply_change, choices
 from milepost.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-staff = roles(*STAFF_ROLES)
+staff = roles(*access.MANAGER_ROLES)
 NONE = 0  # the "no school" / "no facilitator" choice in select boxes
 
 
@@ -96,7 +96,8 @@ def new_person():
             db.session.commit()
             flash(f"{user.display_name} is added and has been emailed a link to choose a password.", "success")
             return redirect(url_for("admin.people"))
-    return render_template("admin/person_form.html", form=form, person=None), 400 if form.errors or form.form_errors else 200
+    return (render_template("admin/person_form.html", form=form, person=None),
+            400 if form.errors or form.form_errors else 200)
 
 
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
@@ -109,7 +110,8 @@ def edit_person(user_id: int):
             db.session.commit()
             flash(f"Changes to {user.display_name} are saved.", "success")
             return redirect(url_for("admin.people"))
-    return render_template("admin/person_form.html", form=form, person=user), 400 if form.errors or form.form_errors else 200
+    return (render_template("admin/person_form.html", form=form, person=user),
+            400 if form.errors or form.form_errors else 200)
 
 
 @bp.post("/people/<int:user_id>/active")
@@ -211,7 +213,7 @@ def roster():
 
 
 def home_cards(user) -> list[dict]:
-    if not user.has_role(*STAFF_ROLES):
+    if not access.can_manage_people(user):
         return []
     return [
         {"title": "People", "text": "Add, edit and deactivate accounts; give roles.", "url": url_for("admin.people")},
@@ -220,4 +222,4 @@ def home_cards(user) -> list[dict]:
         {"title": "Import a roster", "text": "Bring in many people at once from a CSV file.",
          "url": url_for("admin.roster")},
     ] + ([{"title": "Site settings", "text": "The district's theme: name, logo and colours.",
-           "url": url_for("core.site_settings")}] if user.has_role("site_admin") else [])
+           "url": url_for("core.site_settings")}] if user.has_role(Role.SITE_ADMIN) else [])

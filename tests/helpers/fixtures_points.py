@@ -1,4 +1,4 @@
-"""Points fixtures: published badges in strands, and a one-line award."""
+"""Fixture plugin (loaded by tests/conftest.py): award(user, badge), a one-line award as if a coach had approved it."""
 from __future__ import annotations
 
 import pytest
@@ -6,7 +6,6 @@ import pytest
 from milepost.awards.services import issue_award
 from milepost.badges import services as badges
 from milepost.extensions import db
-from tests.badges.conftest import badge_doc, make_badge, make_strand  # noqa: F401
 
 
 @pytest.fixture

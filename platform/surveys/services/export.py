@@ -1,0 +1,61 @@
+"""The CSV export of a survey's answers: one row per submitted response, under a respondent code that
+matches the same person across a set and says nothing else about them."""
+from __future__ import annotations
+
+import hashlib
+
+from milepost.surveys import access
+from milepost.surveys.models import Question, QuestionKind, Survey
+from milepost.surveys.services.results import Respondent
+
+
+def respondent_label(survey_set_or_survey_key: str, pseudonym_value: str) -> str:
+    """A short stand-in for a pseudonym in exports: stable within a set, unrelated to the stored value."""
+    return "R-" + hashlib.sha256(f"{survey_set_or_survey_key}:{pseudonym_value}".encode()).hexdigest()[:10]
+
+
+def export_table(survey: Survey, people: list[Respondent], *, with_names: bool) -> tuple[list[str], list[list]]:
+    """One row per submitted response and one column per answer part. Anonymous surveys export a
+    respondent code (the same across a set, for matching) and nothing about the person."""
+    names = access.names_shown(survey, with_names)
+    header = ["respondent"] + (["name"] if names else [])
+    columns = []
+    for q in survey.asked:
+        if q.kind == QuestionKind.RUBRIC:
+            for i, indicator in enumerate(q.indicators):
+                columns.append((q, i, f"{q.prompt}: {indicator['text']}"))
+        elif q.retrospective:
+            columns += [(q, "before", f"{q.prompt} (before)"), (q, "now", f"{q.prompt} (now)")]
+        else:
+            columns.append((q, None, q.prompt))
+    header += [label for _, _, label in columns]
+    scope = f"set:{survey.set_id}" if survey.set_id else f"survey:{survey.id}"
+    rows = []
+    for p in people:
+        row = [respondent_label(scope, p.pseudonym)] + ([p.name or ""] if names else [])
+        for q, part, _ in columns:
+            value = p.answers.get(q.id)
+            row.append(_cell(q, value, part))
+        rows.append(row)
+    rows.sort(key=lambda r: r[0])  # order by code, never by when or who
+    return header, rows
+
+
+def _cell(q: Question, value, part):
+    if value is None:
+        return ""
+    if q.kind == QuestionKind.RUBRIC:
+        level = value[part] if part < len(value) else None
+        return q.options[level - 1] if level else ""
+    if q.retrospective:
+        point = value.get(part)
+        return q.options[point - 1] if point else ""
+    if q.kind == QuestionKind.LIKERT:
+        return q.options[value - 1]
+    if q.kind == QuestionKind.SINGLE:
+        return q.options[value]
+    if q.kind == QuestionKind.MULTIPLE:
+        return "; ".join(q.options[i] for i in value)
+    if q.kind == QuestionKind.NUMBER:
+        return f"{value:g}"
+    return value
