@@ -4,7 +4,7 @@ several generated sizes. Writes bench/results/growth.md and growth.json.
     python -m bench.growth              # 1,000 / 10,000 / 50,000 teachers (the 50,000 build takes ~5 min, 2 GB)
     python -m bench.growth --quick      # 1,000 / 3,000 / 10,000 teachers (what `make bench` runs)
 
-Target (issue 13): from 10,000 to 50,000 teachers no teacher or reviewer page gets more than 1.5x
+Target: from 10,000 to 50,000 teachers no teacher or reviewer page gets more than 1.5x
 slower; in --quick mode the same bound is read between the two largest sizes."""
 from __future__ import annotations
 

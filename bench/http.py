@@ -5,7 +5,7 @@ workers, then 2 workers x 4 threads (gthread). Writes bench/results/http.md and 
 
     python -m bench.http [--scale large] [--duration 10] [--connections 8]
 
-Targets (issue 13): the public award page and the assertion JSON reach at least half the requests per
+Targets: the public award page and the assertion JSON reach at least half the requests per
 second of the plain 50-row page, the teacher dashboard at least a third. Needs wrk (Debian package)
 and gunicorn (pip); skipped with a message when either is missing. Traffic goes to 127.0.0.1 only,
 for a bounded time."""

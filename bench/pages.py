@@ -4,7 +4,7 @@ large generated district. Writes bench/results/pages.md and bench/results/pages.
 
     python -m bench.pages [--sizes demo,large] [--repeat 30] [--fresh]
 
-Targets (issue 13, large district, SQLite): at most 15 queries and the same count at both scales;
+Targets (large district, SQLite): at most 15 queries and the same count at both scales;
 median at most 30 ms for teacher and reviewer pages, 150 ms for the district dashboard and survey results.
 Pages whose route is not in this build are skipped with a note."""
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Peak memory of the server while a teacher uploads a 50 MB video, both ways the page can send it:
 one multipart form post (no JavaScript) and resumable 4 MB chunks (evidence.js).
 
-The target (issue 4): the peak stays under 30 MB above the idle process.
+The target: the peak stays under 30 MB above the idle process.
     python -m bench.upload_memory [--mb 50]"""
 from __future__ import annotations
 

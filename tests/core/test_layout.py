@@ -1,6 +1,7 @@
 """The import package is `milepost`; a folder called platform/ must never shadow the stdlib; tests import
 their helpers from tests/helpers/, never from a conftest or another test module."""
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,36 @@ def test_every_subpackage_of_platform_is_listed_in_setup_cfg():
     found = {"milepost"} | {"milepost." + ".".join(init.parent.relative_to(ROOT / "platform").parts)
                             for init in (ROOT / "platform").rglob("__init__.py")}
     assert found == listed
+
+
+def test_make_test_runs_the_style_and_import_rules_before_the_suite():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    steps = [line.strip() for line in recipe.splitlines()[1:] if line.startswith("\t")]
+    ruff = next(i for i, s in enumerate(steps) if "ruff check" in s)
+    layers = next(i for i, s in enumerate(steps) if "lint-imports" in s)
+    suite = next(i for i, s in enumerate(steps) if "pytest" in s)
+    assert ruff < suite and layers < suite
+
+
+def test_an_upward_import_breaks_the_layer_contract(tmp_path):
+    """The contract in setup.cfg bites: a copy of the source where evidence imports reviews is refused."""
+    import shutil
+
+    copy = tmp_path / "src"
+    shutil.copytree(ROOT / "platform", copy / "milepost", ignore=shutil.ignore_patterns("__pycache__"))
+    services = copy / "milepost" / "evidence" / "services.py"
+    services.write_text(services.read_text() + "\nfrom milepost.reviews import access as _upward  # noqa\n")
+    shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
+    # -S: without site's .pth files, so the editable install's finder does not point `milepost` back here.
+    import site
+
+    env = {"PYTHONPATH": os.pathsep.join([str(copy), *site.getsitepackages()]), "PATH": "/usr/bin:/bin"}
+    command = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    broken = subprocess.run([sys.executable, "-S", "-c", command, "--no-cache"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert broken.returncode != 0, broken.stdout + broken.stderr
+    assert "milepost.evidence is not allowed to import milepost.reviews" in broken.stdout
+    lint = Path(sys.executable).with_name("lint-imports")
+    kept = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert kept.returncode == 0, kept.stdout

@@ -1,4 +1,4 @@
-"""A page's query count must not grow with the rows it summarises (issue 13).
+"""A page's query count must not grow with the rows it summarises.
 
 The demo district plus a generated one of 30 teachers, each page read as its role and its queries
 counted; then 90 more teachers (with their submissions, awards, reviews, ledger and survey answers)
@@ -20,7 +20,7 @@ from bench import _district  # noqa: E402
 from bench.pages import PAGES, QUERY_LIMIT  # noqa: E402
 
 SMALL, ADDED = 30, 90
-# The pages issue 13 names, by their key in bench.pages.PAGES (the district dashboard is the "reports" page, with
+# The pages with a performance target, by their key in bench.pages.PAGES (the district dashboard is the "reports" page, with
 # the review overview and the pilot dashboard beside it): each must be measured here, not skipped.
 ISSUE_PAGES = {"catalogue", "badge", "dashboard", "points", "queue", "scoring", "leaderboard", "reports",
                "survey_results", "award", "assertion"}

@@ -1,4 +1,4 @@
-"""The leaderboards' pre-aggregated totals (issue 13): each person's and each school's and PLC's all-time,
+"""The leaderboards' pre-aggregated totals: each person's and each school's and PLC's all-time,
 month and school-year points and badges move with the ledger and the memberships in the same
 transaction, a new period starts from zero by itself, and `milepost points verify` recomputes them."""
 from datetime import date
