@@ -1,5 +1,5 @@
-"""The benchmark district generator (`milepost seed-demo --scale N`) makes the volumes the performance targets ask for, in
-proportion, and leaves every pre-aggregated figure in step with the rows it wrote."""
+"""The benchmark district generator (`milepost seed-demo --scale N`) makes the volumes the performance
+targets ask for, in proportion, and leaves every pre-aggregated figure in step with the rows it wrote."""
 from __future__ import annotations
 
 from sqlalchemy import func, select

@@ -20,8 +20,8 @@ from bench import _district  # noqa: E402
 from bench.pages import PAGES, QUERY_LIMIT  # noqa: E402
 
 SMALL, ADDED = 30, 90
-# The pages with a performance target, by their key in bench.pages.PAGES (the district dashboard is the "reports" page, with
-# the review overview and the pilot dashboard beside it): each must be measured here, not skipped.
+# The pages with a performance target, by their key in bench.pages.PAGES (the district dashboard is the
+# "reports" page, with the review overview and the pilot dashboard beside it): each is measured here, not skipped.
 ISSUE_PAGES = {"catalogue", "badge", "dashboard", "points", "queue", "scoring", "leaderboard", "reports",
                "survey_results", "award", "assertion"}
 
