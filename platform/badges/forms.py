@@ -52,6 +52,11 @@ class BadgeForm(FlaskForm):
     levels = FieldList(StringField("Level name"), label="Rubric levels")
     meets_level = SelectField("Level that counts as \"meets\"", coerce=int, validate_choice=False,
                               description="This level and the ones above it meet the standard.")
+    allow_holistic = BooleanField(
+        "Allow a holistic \u201cmeets\u201d", default=False,
+        description="Off: \u201cmeets\u201d needs every criterion at the meets level or above. On: a reviewer may "
+                    "still decide \u201cmeets\u201d with a criterion below it, if they write why; the credential "
+                    "then says it was judged as a whole.")
     criteria = FieldList(FormField(CriterionForm), label="Rubric criteria")
 
 
@@ -86,13 +91,15 @@ def data_from_document(doc: dict, *, strand_id: int, prerequisite_ids: list[int]
         "levels": list(levels),
         "meets_level": levels.index(meets) if meets in levels else NONE,
         "criteria": [{"name": c["name"], "descriptions": list(c["descriptions"])} for c in doc["rubric"]["criteria"]],
+        "allow_holistic": bool(doc["rubric"].get("allow_holistic")),
     }
 
 
 def form_data(form: BadgeForm) -> dict:
     data = {name: form[name].data for name in (
         "title", "slug", "kind", "strand_id", "level", "summary", "competency", "key_method", "research",
-        "resources", "points", "credit_hours", "estimated_time", "tags", "prerequisite_ids", "meets_level")}
+        "resources", "points", "credit_hours", "estimated_time", "tags", "prerequisite_ids", "meets_level",
+        "allow_holistic")}
     data["prompts"] = [dict(entry.data) for entry in form.prompts]
     data["levels"] = [entry.data or "" for entry in form.levels]
     data["criteria"] = [{"name": entry["name"].data or "",
@@ -129,6 +136,7 @@ def document_from_data(data: dict, *, strand_slug: str | None, prerequisite_slug
             "levels": levels,
             "meets_level": levels[meets] if isinstance(meets, int) and 0 <= meets < len(levels) else None,
             "criteria": [{"name": c["name"], "descriptions": c["descriptions"]} for c in data["criteria"]],
+            **({"allow_holistic": True} if data.get("allow_holistic") else {}),
         },
     }
 

@@ -116,6 +116,9 @@ class Badge(Timestamped, db.Model):
     # Rubric levels, lowest first, and the index of the lowest level that counts as "meets".
     rubric_levels: Mapped[list] = mapped_column(JSON, default=list)
     meets_level: Mapped[int | None]
+    # Whether a reviewer may decide "meets" with a criterion below the meets level, giving a written reason
+    # (a holistic judgement). Off unless the PD office allows it for this badge.
+    allow_holistic: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default=BadgeStatus.DRAFT)
     version: Mapped[int] = mapped_column(default=1)
     # An uploaded image (its ImageType), stored once by content hash under UPLOAD_PATH/badge-images/.

@@ -49,8 +49,9 @@ def issuer_document(session) -> dict:
     return doc
 
 
-def criteria_narrative(snapshot: dict) -> str:
-    """The badge's criteria in Markdown: the competency, what must be submitted, what "meets" means."""
+def criteria_narrative(snapshot: dict, judgement: str | None = None) -> str:
+    """The badge's criteria in Markdown: the competency, what must be submitted, what "meets" means, and
+    (for one award, given its judgement) how that award was judged."""
     parts = []
     if snapshot.get("competency"):
         parts.append(snapshot["competency"].strip())
@@ -65,6 +66,11 @@ def criteria_narrative(snapshot: dict) -> str:
         rows = [f"- **{c['name']}**: {c['descriptions'][index]}" for c in rubric["criteria"]
                 if index < len(c.get("descriptions") or [])]
         parts.append(f"Reviewed against a rubric; each criterion at “{meets}” or above:\n\n" + "\n".join(rows))
+        if rubric.get("allow_holistic"):
+            parts.append(f"A reviewer may instead judge the evidence as a whole to meet the standard with a "
+                         f"criterion below “{meets}”, giving a written reason; each award says how it was judged.")
+    if judgement:
+        parts.append(f"How this award was judged: {judgement}")
     return "\n\n".join(parts) or snapshot.get("summary") or snapshot.get("title", "")
 
 
@@ -123,6 +129,9 @@ def assertion_document(session, award: Award) -> dict:
         "verification": {"type": "hosted"},
         "image": absolute("credentials.baked", public_id=award.public_id, fmt="png"),
     }
+    judgement = services.judgement(session, award)
+    if judgement:
+        doc["narrative"] = f"How this award was judged: {judgement}"
     if award.expires_at is not None:
         doc["expires"] = when(award.expires_at)
     return doc

@@ -63,7 +63,7 @@ def achievement(session, award: Award) -> dict:
         "name": snap.get("title") or award.badge.title,
         "description": (snap.get("summary") or snap.get("competency") or snap.get("title") or "").strip(),
         "criteria": {"id": absolute("credentials.criteria_page", version_id=version.id),
-                     "narrative": ob2.criteria_narrative(snap)},
+                     "narrative": ob2.criteria_narrative(snap, services.judgement(session, award))},
         "image": {"id": absolute("credentials.badge_image", version_id=version.id, fmt="png"), "type": "Image"},
         "creditsAvailable": hours,
         "version": str(version.number),

@@ -120,6 +120,14 @@ def credential_state(session, award: Award) -> AwardCredential:
     raise RuntimeError("no free status-list index found")
 
 
+def judgement(session, award: Award) -> str | None:
+    """How the award was judged (every criterion met, or as a whole with the reviewer's reason), in words
+    for its credential; the rule and its wording belong to reviews. None for an award made directly."""
+    from milepost.reviews.services import award_judgement
+
+    return award_judgement(session, award)
+
+
 def hashed_email(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
 

@@ -190,7 +190,7 @@ def award_page(public_id: str):
     return render_template("credentials/award.html", award=award, snap=snap, issuer=who, mine=mine,
                            show_earner=access.can_see_earner(current_user, award), page_url=page_url, share=share,
                            strand=ob2.strand_for(db.session, snap),
-                           narrative=ob2.criteria_narrative(snap))
+                           narrative=ob2.criteria_narrative(snap, services.judgement(db.session, award)))
 
 
 def _quote(value, safe="", encoding=None, errors=None):

@@ -20,6 +20,10 @@ class ReviewForm(FlaskForm):
     decision = SelectField("Your decision", validate_choice=False)
     feedback = TextAreaField("Feedback for the teacher", validators=[Length(max=10000)],
                              description="The teacher reads this. Markdown is allowed.")
+    holistic_reason = TextAreaField(
+        "Why it meets the standard as a whole", validators=[Length(max=2000)],
+        description="Only for a “meets” with a criterion below the meets level, where this badge allows a "
+                    "holistic judgement. The teacher's credential quotes it.")
     private_note = TextAreaField("Note for the next stage", validators=[Length(max=10000)],
                                  description="Only reviewers at later stages (or the stage you pass it back to) "
                                              "read this; the teacher never sees it.")

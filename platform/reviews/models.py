@@ -234,6 +234,9 @@ class Review(db.Model):
     decision: Mapped[str | None] = mapped_column(String(12))  # a Decision
     feedback: Mapped[str] = mapped_column(Text, default="")      # for the teacher
     private_note: Mapped[str] = mapped_column(Text, default="")  # for the next stage only
+    # Why "meets" although a criterion is below the meets level (only where the badge allows a holistic
+    # judgement); empty when every criterion was at or above it. The credential says which.
+    holistic_reason: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
 

@@ -127,27 +127,42 @@ def review(submission_id: int):
         draft = None
     form = ReviewForm(obj=draft)
     form.set_stage(stage.kind)
-    problems = []
+    problems, field_errors = [], {}
     if request.method == "POST":
         if not scoring:
             abort(403)
         if not form.validate_on_submit():
-            abort(400)
-        submit = request.form.get("action") == "submit"
-        data = services.ReviewInput(decision=form.decision.data or None, feedback=form.feedback.data or "",
-                                    private_note=form.private_note.data or "", scores=_scores_from_form(submission))
-        done = apply_change(
-            lambda: services.save_review(db.session, submission, data, by=current_user, submit=submit),
-            errors=problems, each_problem=True,
-            success="Your review is submitted. Thank you." if submit else
-                    "Your draft review is saved. It counts only once you submit it.",
-            then=url_for("reviews.queue") if submit else url_for("reviews.review", submission_id=submission.id))
-        if done:
-            return done
+            if form.csrf_token.errors:
+                abort(400)
+            problems = [e for errors in form.errors.values() for e in errors]
+        else:
+            submit = request.form.get("action") == "submit"
+            data = services.ReviewInput(decision=form.decision.data or None, feedback=form.feedback.data or "",
+                                        private_note=form.private_note.data or "",
+                                        holistic_reason=form.holistic_reason.data or "",
+                                        scores=_scores_from_form(submission))
+
+            def refused(exc):
+                pairs = getattr(exc, "field_problems", None) or [("", exc.message)]
+                for name, message in pairs:
+                    problems.append(message)
+                    field_errors.setdefault(name, []).append(message)
+                    if name in form and name != "csrf_token":
+                        form[name].errors = [*form[name].errors, message]
+
+            done = apply_change(
+                lambda: services.save_review(db.session, submission, data, by=current_user, submit=submit),
+                errors=refused,
+                success="Your review is submitted. Thank you." if submit else
+                        "Your draft review is saved. It counts only once you submit it.",
+                then=url_for("reviews.queue") if submit else url_for("reviews.review", submission_id=submission.id))
+            if done:
+                return done
         submission = services.submission_or_404(db.session, submission_id)
         track = services.track_of(db.session, submission)
         reviews = services.reviews_of(db.session, submission)
-    return _render_review(submission, track, form, scoring, draft, problems, reviews), 400 if problems else 200
+    return (_render_review(submission, track, form, scoring, draft, problems, reviews, field_errors),
+            400 if problems else 200)
 
 
 def _scores_from_form(submission) -> dict[int, dict]:
@@ -160,7 +175,7 @@ def _scores_from_form(submission) -> dict[int, dict]:
     return scores
 
 
-def _render_review(submission, track, form, scoring, draft, problems, reviews):
+def _render_review(submission, track, form, scoring, draft, problems, reviews, field_errors=None):
     stage = track.chain.stage_at(submission.stage)
     items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
     others, notes = services.colleagues_reviews(reviews, submission, current_user)
@@ -187,7 +202,11 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews):
                            anchor_form=AnchorForm() if access.can_oversee(current_user) else None,
                            events=services.events_of(db.session, submission), decision_labels=DECISION_LABELS,
                            show_names=services.show_names(), link_label=evidence.link_label,
-                           chain=track.chain)
+                           chain=track.chain, field_errors=field_errors or {},
+                           meets_index=services.meets_index(services.rubric(submission)),
+                           allows_holistic=services.allows_holistic(services.rubric(submission)),
+                           check=services.score_check(services.rubric(submission),
+                                                      {i: getattr(t, "level", None) for i, t in typed.items()}))
 
 
 @bp.post("/reviews/<int:submission_id>/<any(claim, release):action>")
@@ -240,6 +259,14 @@ def quality():
     return render_template("reviews/quality.html", agreement=services.agreement(db.session),
                            reviewers=services.reviewer_stats(db.session),
                            stages=services.stage_turnaround(db.session))
+
+
+@bp.get("/reviews/disagreements")
+@roles("pd_admin")
+def disagreements():
+    """Past awards whose scores disagree with their "meets": listed for the PD office, never changed."""
+    return render_template("reviews/disagreements.html", rows=services.disagreeing_awards(db.session),
+                           show_names=services.show_names())
 
 
 @bp.route("/reviews/chains", methods=["GET", "POST"])

@@ -171,6 +171,7 @@ ACCESS = {
     'surveys.take': 'signed_in',
     'theme.static': 'public',
     'theme.theme_css': 'public',
+    'reviews.disagreements': 'roles:pd_admin',
 }
 
 # Signed in, and then the feature's own rules decide, so some roles may get 403: the review

@@ -79,6 +79,8 @@ def badge_document(badge: Badge) -> dict:
             "levels": list(badge.rubric_levels or []),
             "meets_level": badge.meets_level_name,
             "criteria": [{"name": c.name, "descriptions": list(c.descriptions or [])} for c in badge.criteria],
+            # Only when allowed, so the documents (and versions) of every other badge read as before.
+            **({"allow_holistic": True} if badge.allow_holistic else {}),
         },
     }
 
@@ -313,7 +315,14 @@ def _clean_rubric(rubric, kind: str, problems: list) -> dict:
         elif any(not d for d in descriptions):
             problems.append(("rubric", f"{label}: describe what each level looks like (a cell is empty)."))
         cleaned.append({"name": (name or "").strip(), "descriptions": descriptions})
-    return {"levels": levels, "meets_level": meets, "criteria": cleaned}
+    holistic = rubric.get("allow_holistic", False)
+    if not isinstance(holistic, bool):
+        problems.append(("rubric", "The rubric's allow_holistic must be true or false."))
+        holistic = False
+    cleaned_rubric = {"levels": levels, "meets_level": meets, "criteria": cleaned}
+    if holistic:
+        cleaned_rubric["allow_holistic"] = True
+    return cleaned_rubric
 
 
 def find_cycle(graph: dict, start) -> list | None:

@@ -33,6 +33,7 @@ def apply_document(session, badge: Badge, doc: dict, *, strands: dict[str, Stran
     rubric = doc["rubric"]
     badge.rubric_levels = list(rubric["levels"])
     badge.meets_level = rubric["levels"].index(rubric["meets_level"]) if rubric["meets_level"] else None
+    badge.allow_holistic = bool(rubric.get("allow_holistic"))
     badge.criteria = [RubricCriterion(position=i, name=c["name"], descriptions=list(c["descriptions"]))
                       for i, c in enumerate(rubric["criteria"])]
     have = {row.tag: row for row in badge.tag_rows}

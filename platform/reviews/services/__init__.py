@@ -30,6 +30,18 @@ from milepost.reviews.services.chains import (
 # Not public, but importable from here for the callers that already use it (the generated district).
 from milepost.reviews.services.chains import _default_chain as _default_chain
 from milepost.reviews.services.claims import active_claims, assign, claim, expire_claims, release
+from milepost.reviews.services.decision import (
+                                                   SCORED_KINDS,
+                                                   ScoreCheck,
+                                                   allows_holistic,
+                                                   award_judgement,
+                                                   deciding_reviews,
+                                                   disagreeing_awards,
+                                                   judgement_text,
+                                                   meets_index,
+                                                   meets_problems,
+                                                   score_check,
+)
 from milepost.reviews.services.eligibility import (
                                                    clear_cache,
                                                    eligible_for_page,
@@ -43,6 +55,7 @@ from milepost.reviews.services.reminders import ReminderReport, send_reminders, 
 from milepost.reviews.services.review_queue import QueueFilters, QueueRow, ensure_tracks, overview, queue
 from milepost.reviews.services.scoring import (
                                                    MAX_TEXT,
+                                                   ReviewIncomplete,
                                                    ReviewInput,
                                                    colleagues_reviews,
                                                    draft_review,
@@ -75,8 +88,11 @@ __all__ = [
     "active_claims", "assign", "claim", "expire_claims", "release",
     # what the teacher reads
     "DECISION_WORDS", "compose_feedback", "rubric", "show_names", "teacher_feedback",
+    # the decision rule: what "meets" needs, and what an award says of how it was judged
+    "SCORED_KINDS", "ScoreCheck", "allows_holistic", "award_judgement", "deciding_reviews", "disagreeing_awards",
+    "judgement_text", "meets_index", "meets_problems", "score_check",
     # scoring
-    "MAX_TEXT", "ReviewInput", "colleagues_reviews", "draft_review", "reviews_of", "save_review",
+    "MAX_TEXT", "ReviewIncomplete", "ReviewInput", "colleagues_reviews", "draft_review", "reviews_of", "save_review",
     # the queue and the overview
     "QueueFilters", "QueueRow", "ensure_tracks", "overview", "queue",
     # reminders

@@ -17,7 +17,7 @@ def rubric(submission) -> dict:
     snapshot = submission.badge_version.snapshot or {}
     data = snapshot.get("rubric") or {}
     return {"levels": list(data.get("levels") or []), "meets_level": data.get("meets_level"),
-            "criteria": list(data.get("criteria") or [])}
+            "criteria": list(data.get("criteria") or []), "allow_holistic": bool(data.get("allow_holistic"))}
 
 
 def show_names() -> bool:

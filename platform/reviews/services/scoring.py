@@ -27,6 +27,7 @@ from milepost.reviews.models import (
 )
 from milepost.reviews.services.chains import DECIDING, OPEN, setting
 from milepost.reviews.services.claims import _submitted_here, _take
+from milepost.reviews.services.decision import MAX_REASON, meets_problems, score_check
 from milepost.reviews.services.eligibility import clear_cache
 from milepost.reviews.services.feedback import compose_feedback, rubric
 from milepost.reviews.services.track import _begin_review, _enter, _event, track_of
@@ -67,6 +68,17 @@ class ReviewInput:
     feedback: str = ""
     private_note: str = ""
     scores: dict[int, dict] = field(default_factory=dict)  # criterion index -> {level, glow, grow, comment}
+    holistic_reason: str = ""  # why "meets" although a criterion is below the meets level (where allowed)
+
+
+class ReviewIncomplete(ValidationFailed):
+    """A review that cannot be submitted yet; field_problems say which form field each reason belongs to
+    (decision, feedback, private_note, holistic_reason, level-<i>, glow-<i>)."""
+
+    def __init__(self, field_problems: list[tuple[str, str]]):
+        problems = [text for _, text in field_problems]
+        super().__init__("The review is not complete yet: " + " ".join(problems), problems=problems)
+        self.field_problems = field_problems
 
 
 def save_review(session, submission, data: ReviewInput, *, by, submit: bool) -> Review:
@@ -95,18 +107,19 @@ def save_review(session, submission, data: ReviewInput, *, by, submit: bool) -> 
     if submit:
         problems = _problems(review, submission, stage.kind, track)
         if problems:
-            raise ValidationFailed("The review is not complete yet: " + " ".join(problems), problems=problems)
+            raise ReviewIncomplete(problems)
     session.flush()
     _begin_review(session, submission, by)
     if not submit:
         return review
     now = utcnow()
+    _keep_reason_only_when_needed(review, submission)
     review.status, review.submitted_at = ReviewStatus.SUBMITTED, now
     session.execute(delete(ReviewClaim).where(ReviewClaim.submission_id == submission.id,
                                               ReviewClaim.user_id == by.id))
     session.flush()
     audit.record(session, "review.submitted", actor=by, target=submission, position=submission.stage,
-                 kind=stage.kind, decision=review.decision)
+                 kind=stage.kind, decision=review.decision, holistic=bool(review.holistic_reason))
     _recognise(session, review, submission)
     done = _submitted_here(session, submission, track)
     if len(done) >= stage.required_reviews:
@@ -119,18 +132,22 @@ def _fill(review: Review, submission, kind: str, data: ReviewInput) -> None:
     levels = rubric(submission)["levels"]
     if data.decision and data.decision not in DECISIONS[kind]:
         raise ValidationFailed("That decision is not available at this stage.")
-    for text in (data.feedback, data.private_note):
+    for name, text in (("feedback", data.feedback), ("private_note", data.private_note)):
         if len(text or "") > MAX_TEXT:
-            raise ValidationFailed(f"Feedback can be at most {MAX_TEXT:,} characters.")
+            raise ReviewIncomplete([(name, f"This can be at most {MAX_TEXT:,} characters.")])
+    if len(data.holistic_reason or "") > MAX_REASON:
+        raise ReviewIncomplete([("holistic_reason", f"The reason can be at most {MAX_REASON:,} characters.")])
     review.decision = data.decision or (DECISIONS[kind][0] if len(DECISIONS[kind]) == 1 else None)
     review.feedback = (data.feedback or "").strip()
     review.private_note = (data.private_note or "").strip()
+    review.holistic_reason = (data.holistic_reason or "").strip() if kind in DECIDING else ""
     existing = {s.criterion_index: s for s in review.scores}
     for index, criterion in enumerate(criteria):
         given = data.scores.get(index) or {}
         level = given.get("level")
         if level is not None and (kind not in DECIDING or not 0 <= int(level) < len(levels)):
-            raise ValidationFailed(f"Choose one of the rubric's levels for “{criterion['name']}”.")
+            message = f"Choose one of the rubric's levels for “{criterion['name']}”."
+            raise ReviewIncomplete([(f"level-{index}", message)])
         texts = {k: (given.get(k) or "").strip()[:MAX_TEXT] for k in ("glow", "grow", "comment")}
         score = existing.get(index)
         if score is None:
@@ -142,32 +159,43 @@ def _fill(review: Review, submission, kind: str, data: ReviewInput) -> None:
         score.glow, score.grow, score.comment = texts["glow"], texts["grow"], texts["comment"]
 
 
-def _problems(review: Review, submission, kind: str, track) -> list[str]:
+def _problems(review: Review, submission, kind: str, track) -> list[tuple[str, str]]:
+    """Why the review cannot be submitted yet, each reason with the form field it belongs beside."""
     problems = []
-    criteria = rubric(submission)["criteria"]
+    data = rubric(submission)
+    criteria = data["criteria"]
     scored = {s.criterion_index: s for s in review.scores}
     if kind == StageKind.PEER:
         for index, criterion in enumerate(criteria):
             s = scored.get(index)
             if s is None or not (s.glow or s.grow):
-                problems.append(f"Give a glow or a grow for “{criterion['name']}”.")
+                problems.append((f"glow-{index}", f"Give a glow or a grow for “{criterion['name']}”."))
         if not criteria and not review.feedback:
-            problems.append("Write your feedback for the teacher.")
+            problems.append(("feedback", "Write your feedback for the teacher."))
     if kind in DECIDING:
         for index, criterion in enumerate(criteria):
             if scored.get(index) is None or scored[index].level is None:
-                problems.append(f"Choose a level for “{criterion['name']}”.")
+                problems.append((f"level-{index}", f"Choose a level for “{criterion['name']}”."))
     if review.decision is None:
-        problems.append("Choose your decision.")
+        problems.append(("decision", "Choose your decision."))
+    levels = {i: s.level for i, s in scored.items()}
+    problems.extend(meets_problems(data, kind, review.decision, levels, review.holistic_reason))
     if review.decision in (Decision.NOT_YET, Decision.INCOMPLETE) and not review.feedback:
-        problems.append("Say what the teacher should work on: feedback is required for “not yet”."
-                        if review.decision == Decision.NOT_YET else "Say what is missing, so the teacher can add it.")
+        problems.append(("feedback", "Say what the teacher should work on: feedback is required for “not yet”."
+                         if review.decision == Decision.NOT_YET else "Say what is missing, so the teacher can add it."))
     if review.decision == Decision.PASS_BACK:
         if submission.stage <= 1 or track.chain.stage_at(submission.stage - 1).kind == StageKind.COMPLETENESS:
-            problems.append("There is no earlier review stage to pass it back to.")
+            problems.append(("decision", "There is no earlier review stage to pass it back to."))
         if not review.private_note:
-            problems.append("Say in the note for reviewers why you are passing it back.")
+            problems.append(("private_note", "Say in the note for reviewers why you are passing it back."))
     return problems
+
+
+def _keep_reason_only_when_needed(review: Review, submission) -> None:
+    """A holistic reason belongs only to a "meets" the scores do not support on their own."""
+    levels = {s.criterion_index: s.level for s in review.scores}
+    if review.decision != Decision.MEETS or score_check(rubric(submission), levels).supports_meets:
+        review.holistic_reason = ""
 
 
 def _recognise(session, review: Review, submission) -> None:
