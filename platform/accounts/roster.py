@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from milepost.accounts import access
 from milepost.accounts.models import PLC, PLCMembership, School, User
 from milepost.accounts.services import normalise_email
 from milepost.core import audit
@@ -109,6 +110,24 @@ def parse_roster(data: bytes | str) -> list[RosterRow]:
     return rows
 
 
+def _check_grants(rows: list[RosterRow], users: dict, actor) -> None:
+    """The role-grant rule of accounts.access, row by row, before anything is written."""
+    problems = []
+    for row in rows:
+        user = users.get(row.email)
+        if user is not None and not access.may_edit_person(actor, user):
+            problems.append(f"Line {row.line}: {row.email} holds a role you cannot manage, so only a site "
+                            "administrator can change their account.")
+            continue
+        old = set(user.roles) if user is not None else set()
+        reasons = access.role_change_problems(actor, old, old | set(row.roles))
+        if reasons:
+            problems.append(f"Line {row.line}: " + " ".join(reasons))
+    if problems:
+        raise ValidationFailed(f"{len(problems)} row(s) ask for something you may not do; nothing was imported.",
+                               problems=problems)
+
+
 def import_roster(session, data: bytes | str, *, actor: User | None = None) -> RosterResult:
     """Import the whole roster in the caller's transaction; on any problem nothing is written."""
     rows = parse_roster(data)
@@ -118,6 +137,7 @@ def import_roster(session, data: bytes | str, *, actor: User | None = None) -> R
     users = {u.email: u for u in session.scalars(select(User).where(User.email.in_([r.email for r in rows])))}
     memberships = {(m.plc_id, m.user_id) for m in session.scalars(
         select(PLCMembership).where(PLCMembership.user_id.in_([u.id for u in users.values()])))}
+    _check_grants(rows, users, actor)
 
     for row in rows:
         school = None
@@ -134,14 +154,20 @@ def import_roster(session, data: bytes | str, *, actor: User | None = None) -> R
             user.set_roles(row.roles)
             result.created.append(row.email)
             changed = False
+            session.flush()
+            audit.record(session, "user.created", actor=actor, target=user, email=row.email,
+                         roles=sorted(row.roles), old_roles=[], source="roster")
         else:
             changed = user.display_name != row.name or (school is not None and user.school_id != school.id)
             user.display_name = row.name
             if school is not None:
                 user.school = school
             if not set(row.roles) <= user.roles:
+                old_roles = sorted(user.roles)
                 user.set_roles(user.roles | set(row.roles))
                 changed = True
+                audit.record(session, "user.roles_changed", actor=actor, target=user, old_roles=old_roles,
+                             roles=sorted(user.roles), source="roster")
         session.flush()
         for plc_name in row.plcs:
             # A PLC is looked for in the person's school first, then district-wide.

@@ -14,10 +14,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from milepost.accounts import access
-from milepost.accounts.models import PLC, PasswordResetToken, PLCMembership, School, User
+from milepost.accounts.models import PLC, PasswordResetToken, PLCMembership, School, User, UserRole
 from milepost.core import audit, signals
-from milepost.core.access import ROLES
-from milepost.core.errors import InvalidTransition, ValidationFailed
+from milepost.core.access import ROLES, Role
+from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from milepost.core.model import utcnow
 
 _STRONG = PasswordHasher()
@@ -198,12 +198,15 @@ def save_user(session, user: User | None, *, actor: User | None, email: str, dis
     if email_taken(session, address, except_id=user.id if user else None):
         raise ValidationFailed(f"Someone already uses {address}.")
     creating = user is None
+    if not creating and not access.may_edit_person(actor, user):
+        raise NotAllowed(f"Only a site administrator can change {user.display_name}'s account.")
+    old_roles = [] if creating else sorted(user.roles)
+    check_role_change(session, user, actor=actor, old=old_roles, new=roles, active=active)
     if creating:
         user = User(email=address, display_name=name, active=active)
         session.add(user)
-    if not active and not access.may_deactivate(actor, user):
+    elif not active and user.active and not access.may_deactivate(actor, user):
         raise ValidationFailed("You cannot deactivate your own account.")
-    old_roles = [] if creating else sorted(user.roles)
     user.email, user.display_name, user.school, user.active = address, name, school, active
     user.set_roles(roles)
     set_memberships(user, plcs)
@@ -216,6 +219,27 @@ def save_user(session, user: User | None, *, actor: User | None, email: str, dis
     if not creating and old_roles != new_roles:
         audit.record(session, "user.roles_changed", actor=actor, target=user, old_roles=old_roles, roles=new_roles)
     return user
+
+
+def check_role_change(session, user: User | None, *, actor: User | None, old, new, active: bool = True) -> None:
+    """The role-grant rule (accounts.access.ROLE_GRANTORS) and the last site administrator, for every way
+    roles change; ValidationFailed with one reason per refused role."""
+    problems = access.role_change_problems(actor, old, new)
+    if problems:
+        raise ValidationFailed(" ".join(problems), problems=problems)
+    if user is not None and user.active and Role.SITE_ADMIN in old and (Role.SITE_ADMIN not in new or not active):
+        keep_a_site_admin(session, user)
+
+
+def keep_a_site_admin(session, user: User) -> None:
+    """Refuse a change that would leave no active site administrator (nobody could then manage keys,
+    settings or other administrators)."""
+    others = session.scalar(
+        select(func.count(User.id)).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SITE_ADMIN, User.active.is_(True), User.id != user.id))
+    if not others:
+        raise ValidationFailed(f"{user.display_name} is the last active site administrator; make someone else "
+                               "a site administrator first.")
 
 
 def set_memberships(user: User, plcs) -> None:
@@ -233,10 +257,17 @@ def _keep_memberships(owner: User | PLC, wanted: dict, key: str, make) -> None:
 
 
 def set_active(session, user: User, active: bool, *, actor: User) -> None:
+    if not access.may_edit_person(actor, user):
+        raise NotAllowed(f"Only a site administrator can change {user.display_name}'s account.")
     if not active and not access.may_deactivate(actor, user):
         raise InvalidTransition("You cannot deactivate your own account.")
     if user.active == active:
         return
+    if not active and Role.SITE_ADMIN in user.roles:
+        try:
+            keep_a_site_admin(session, user)
+        except ValidationFailed as exc:
+            raise InvalidTransition(exc.message) from None
     user.active = active
     if not active:
         user.session_version += 1  # signs the person out everywhere

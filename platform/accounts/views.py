@@ -10,8 +10,8 @@ from milepost.accounts import access, services
 from milepost.accounts.forms import PLCForm, RosterForm, SchoolForm, UserForm
 from milepost.accounts.models import PLC, PLCMembership, School, User, UserRole
 from milepost.accounts.roster import import_roster
-from milepost.core.access import ROLES, Role, roles
-from milepost.core.errors import ValidationFailed
+from milepost.core.access import ROLE_LABELS, ROLES, Role, roles
+from milepost.core.errors import NotAllowed, ValidationFailed
 from milepost.core.forms import apply_change, choices
 from milepost.extensions import db
 
@@ -60,6 +60,9 @@ def people():
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user) if user else UserForm()
     form.school_id.choices = _school_choices("No school")
+    # Only the roles this person may give (and those the account already has, which stay as they are).
+    offered = set(access.grantable_roles(current_user)) | (user.roles if user is not None else set())
+    form.roles.choices = choices((role, label) for role, label in ROLE_LABELS.items() if role in offered)
     plcs = db.session.scalars(select(PLC).options(selectinload(PLC.school)).order_by(PLC.name)).all()
     form.plc_ids.choices = choices((p.id, p.label) for p in plcs)
     if request.method == "GET" and user is not None:
@@ -67,6 +70,12 @@ def _user_form(user: User | None) -> UserForm:
         form.roles.data = sorted(user.roles)
         form.plc_ids.data = [m.plc_id for m in user.memberships]
     return form
+
+
+def _editable_or_403(user: User) -> User:
+    if not access.may_edit_person(current_user, user):
+        raise NotAllowed(f"Only a site administrator can change {user.display_name}'s account.")
+    return user
 
 
 def _save_user(user: User | None, form: UserForm):
@@ -103,7 +112,7 @@ def new_person():
 @bp.route("/people/<int:user_id>", methods=["GET", "POST"])
 @staff
 def edit_person(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = _editable_or_403(_get_or_404(User, user_id))
     form = _user_form(user)
     if form.validate_on_submit():
         if _save_user(user, form) is not None:
@@ -117,7 +126,7 @@ def edit_person(user_id: int):
 @bp.post("/people/<int:user_id>/active")
 @staff
 def set_person_active(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = _editable_or_403(_get_or_404(User, user_id))
     active = request.form.get("active") == "1"
     services.set_active(db.session, user, active, actor=current_user)
     db.session.commit()
