@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -160,7 +161,11 @@ class SurveySet(Timestamped, db.Model):
     """Surveys compared over time: a pilot's pre/mid/post waves, or the months of a pulse.
 
     `pseudonym_key` is the random key of the respondents' pseudonyms; sealing a finished set
-    erases it, after which nobody can recompute who is behind a pseudonym."""
+    erases it, after which nobody can recompute who is behind a pseudonym.
+
+    `anonymous` holds for the whole set: every survey in it is anonymous, or every one is identified
+    (`building.check_set_anonymity`). Only an anonymous set shares pseudonyms (and so respondent codes)
+    across its surveys; an identified set's surveys each keep their own."""
 
     __tablename__ = "survey_set"
     __table_args__ = (CheckConstraint(f"kind IN ({in_list(SET_KINDS)})", name="known_kind"),)
@@ -170,6 +175,7 @@ class SurveySet(Timestamped, db.Model):
     kind: Mapped[str] = mapped_column(String(10), default=SetKind.WAVES)
     pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id", ondelete="SET NULL"), index=True)
     pseudonym_key: Mapped[str | None] = mapped_column(String(64))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     pulse_days_open: Mapped[int] = mapped_column(default=14)
 
     pilot: Mapped[Pilot | None] = relationship()

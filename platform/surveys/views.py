@@ -168,7 +168,11 @@ def manage():
                                        .group_by(SurveyParticipation.survey_id)).all())
     pilots = db.session.scalars(select(Pilot).order_by(Pilot.starts_on.desc(), Pilot.id)).all()
     sets = db.session.scalars(select(SurveySet).order_by(SurveySet.id)).all()
+    answered_sets = set(db.session.scalars(select(Survey.set_id).join(SurveyParticipation,
+                                                                     SurveyParticipation.survey_id == Survey.id)
+                                           .where(Survey.set_id.is_not(None)).distinct()))
     return render_template("surveys/manage.html", surveys=surveys, answered=answered, pilots=pilots, sets=sets,
+                           answered_sets=answered_sets,
                            templates=TEMPLATES, now=utcnow(), can_manage=access.can_manage(current_user),
                            form=ActionForm())
 
@@ -424,6 +428,18 @@ def export(survey_id: int):
     response.headers["Content-Disposition"] = f"attachment; filename=survey-{survey.id}-results.csv"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/surveys/sets/<int:set_id>/anonymity")
+@managers
+def set_anonymity(set_id: int):
+    survey_set = db.get_or_404(SurveySet, set_id)
+    _checked_action()
+    anonymous = request.form.get("anonymous") == "1"
+    return apply_change(lambda: services.set_anonymity(db.session, survey_set, anonymous, actor=current_user),
+                        back=url_for("surveys.manage") + f"#set-{survey_set.id}",
+                        success="Every survey of the set is now " + ("anonymous." if anonymous else "identified."),
+                        then=url_for("surveys.manage") + f"#set-{survey_set.id}")
 
 
 @bp.get("/surveys/sets/<int:set_id>/results")

@@ -35,11 +35,12 @@ def test_the_export_guards_answers_and_is_audited(make_survey, make_user, as_rol
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert table[0] == ["respondent", "name", "I found the pilot useful.", "'=Question wording"]
+    # An identified survey's rows are named, with no respondent code beside the name.
+    assert table[0] == ["name", "I found the pilot useful.", "'=Question wording"]
     cells = [cell for row in table[1:] for cell in row]
     assert "'=1+2" in cells and "'-cmd|' /C calc'!A0" in cells and "'=Evil Name" in cells
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
-    assert len(table) == 6 and {row[2] for row in table[1:]} == {"Agree"}
+    assert len(table) == 6 and {row[1] for row in table[1:]} == {"Agree"}
     db.session.expire_all()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "survey.export"))
     assert event.actor_id == client.user.id and event.target_id == survey.id and event.detail["rows"] == 5

@@ -17,6 +17,8 @@ from milepost.surveys.services.building import (
                                                 new_key,
                                                 save_question,
                                                 save_survey,
+                                                set_anonymity,
+                                                set_has_answers,
                                                 slug_key,
 )
 from milepost.surveys.services.export import export_table, respondent_label
@@ -42,6 +44,7 @@ from milepost.surveys.services.taking import (
                                                 parse_answers,
                                                 pseudonym,
                                                 save_response,
+                                                shares_set_pseudonyms,
 )
 
 __all__ = [
@@ -50,13 +53,14 @@ __all__ = [
     # building surveys and their questions
     "EDITABLE", "clean_question", "copy_survey", "create_from_template", "create_pilot_waves", "day_start",
     "delete_question", "delete_survey", "move_question", "new_key", "save_question", "save_survey", "slug_key",
+    "set_anonymity", "set_has_answers",
     # publishing, closing, pulses, sealing
     "close_now", "make_pulse", "open_pulse_surveys", "publish", "seal_closed",
     # pilots
     "Dashboard", "pilot_dashboard", "pilot_members", "save_pilot",
     # taking a survey
     "LONG_TEXT", "SHORT_TEXT", "answers_as_fields", "field_names", "missing_required", "my_response",
-    "parse_answers", "pseudonym", "save_response",
+    "parse_answers", "pseudonym", "save_response", "shares_set_pseudonyms",
     # results and export
     "Respondent", "respondents", "results_report", "score", "set_comparison", "summarise", "survey_results",
     "export_table", "respondent_label",

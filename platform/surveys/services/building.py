@@ -72,6 +72,11 @@ def save_survey(session, survey: Survey | None, *, title: str, intro: str = "", 
         problems.append("Please choose pre, mid or post.")
     if survey is not None and survey.anonymous != anonymous and _has_responses(session, survey):
         problems.append("People have already answered, so whether the survey is anonymous can no longer change.")
+    survey_set = session.get(SurveySet, set_id) if set_id else None
+    if set_id and survey_set is None:
+        problems.append("Please choose a set from the list.")
+    elif survey_set is not None:
+        problems += _set_problems(session, survey_set, survey, anonymous)
     if problems:
         raise ValidationFailed(problems[0], problems=problems)
 
@@ -85,12 +90,54 @@ def save_survey(session, survey: Survey | None, *, title: str, intro: str = "", 
     survey.audience_school_id = audience_school_id if audience == Audience.SCHOOL else None
     survey.pilot_id = pilot_id
     survey.set_id = set_id
+    if survey_set is not None:
+        survey_set.anonymous = anonymous  # unchanged, or the first survey of an empty set decides it
     survey.wave = wave or ""
     survey.opens_at = day_start(opens_on)
     survey.closes_at = day_start(closes_on) + timedelta(days=1)
     session.flush()
     audit.record(session, "survey.save", actor=actor, target=survey, title=title)
     return survey
+
+
+def _set_problems(session, survey_set: SurveySet, survey: Survey | None, anonymous: bool) -> list[str]:
+    """Why this survey may not sit in this set with this anonymity: a set is anonymous or identified as a
+    whole. Only an empty set (no other survey) takes its anonymity from the survey joining it."""
+    others = session.scalars(select(Survey.id).where(Survey.set_id == survey_set.id,
+                                                     Survey.id != (survey.id if survey is not None else -1))
+                             .limit(1)).all()
+    if survey_set.anonymous == anonymous or not others:
+        if not others and survey_set.anonymous != anonymous and set_has_answers(session, survey_set):
+            return ["People have already answered surveys of this set, so whether it is anonymous is fixed."]
+        return []
+    if survey_set.anonymous:
+        return [f"\"{survey_set.name}\" is an anonymous set: an identified survey cannot join it, because its "
+                "names could be matched with the set's anonymous answers. Make this survey anonymous, or keep it "
+                "out of the set."]
+    return [f"\"{survey_set.name}\" is an identified set: every survey in it keeps names, so an anonymous "
+            "survey cannot join it (its people were promised no name). Keep this survey out of the set, or make "
+            "it identified."]
+
+
+def set_has_answers(session, survey_set: SurveySet) -> bool:
+    """Whether anyone has answered (or saved answers to) any survey of the set."""
+    return session.scalar(select(SurveyParticipation.user_id).join(Survey, Survey.id == SurveyParticipation.survey_id)
+                          .where(Survey.set_id == survey_set.id).limit(1)) is not None
+
+
+def set_anonymity(session, survey_set: SurveySet, anonymous: bool, *, actor) -> SurveySet:
+    """Make a whole set (and every survey in it) anonymous or identified: only before anyone answers."""
+    if survey_set.anonymous == anonymous:
+        return survey_set
+    if set_has_answers(session, survey_set):
+        raise InvalidTransition("People have already answered surveys of this set, so whether it is anonymous "
+                                "can no longer change.")
+    survey_set.anonymous = anonymous
+    for survey in survey_set.surveys:
+        survey.anonymous = anonymous
+    session.flush()
+    audit.record(session, "survey_set.anonymity", actor=actor, target=survey_set, anonymous=anonymous)
+    return survey_set
 
 
 def _has_responses(session, survey: Survey) -> bool:
@@ -237,7 +284,7 @@ def create_from_template(session, key: str, *, actor, pilot: Pilot | None = None
 def create_pilot_waves(session, pilot: Pilot, *, actor) -> SurveySet:
     """One click: a linked pre/mid/post set for the pilot's cohort, timed around its dates."""
     survey_set = SurveySet(name=f"{pilot.name}: educator surveys", kind=SetKind.WAVES, pilot_id=pilot.id,
-                           pseudonym_key=new_key())
+                           pseudonym_key=new_key(), anonymous=True)
     session.add(survey_set)
     session.flush()
     middle = pilot.starts_on + (pilot.ends_on - pilot.starts_on) / 2

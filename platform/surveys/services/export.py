@@ -1,5 +1,6 @@
-"""The CSV export of a survey's answers: one row per submitted response, under a respondent code that
-matches the same person across a set and says nothing else about them."""
+"""The CSV export of a survey's answers: one row per submitted response. An anonymous survey's rows carry a
+respondent code that matches the same person across an anonymous set and says nothing else about them; an
+identified survey's rows carry the person's name and no code, so a code never stands beside a name."""
 from __future__ import annotations
 
 import hashlib
@@ -7,18 +8,20 @@ import hashlib
 from milepost.surveys import access
 from milepost.surveys.models import Question, QuestionKind, Survey
 from milepost.surveys.services.results import Respondent
+from milepost.surveys.services.taking import shares_set_pseudonyms
 
 
 def respondent_label(survey_set_or_survey_key: str, pseudonym_value: str) -> str:
-    """A short stand-in for a pseudonym in exports: stable within a set, unrelated to the stored value."""
+    """A short stand-in for a pseudonym in exports: stable within its scope, unrelated to the stored value."""
     return "R-" + hashlib.sha256(f"{survey_set_or_survey_key}:{pseudonym_value}".encode()).hexdigest()[:10]
 
 
 def export_table(survey: Survey, people: list[Respondent], *, with_names: bool) -> tuple[list[str], list[list]]:
     """One row per submitted response and one column per answer part. Anonymous surveys export a
-    respondent code (the same across a set, for matching) and nothing about the person."""
+    respondent code (the same across an anonymous set, for matching) and nothing about the person. Asked with
+    names, an identified survey exports the name instead of any code; without, a code of this survey alone."""
     names = access.names_shown(survey, with_names)
-    header = ["respondent"] + (["name"] if names else [])
+    header = ["name"] if names else ["respondent"]
     columns = []
     for q in survey.asked:
         if q.kind == QuestionKind.RUBRIC:
@@ -29,15 +32,15 @@ def export_table(survey: Survey, people: list[Respondent], *, with_names: bool) 
         else:
             columns.append((q, None, q.prompt))
     header += [label for _, _, label in columns]
-    scope = f"set:{survey.set_id}" if survey.set_id else f"survey:{survey.id}"
+    scope = f"set:{survey.set_id}" if shares_set_pseudonyms(survey) else f"survey:{survey.id}"
     rows = []
     for p in people:
-        row = [respondent_label(scope, p.pseudonym)] + ([p.name or ""] if names else [])
+        row = [p.name or ""] if names else [respondent_label(scope, p.pseudonym)]
         for q, part, _ in columns:
             value = p.answers.get(q.id)
             row.append(_cell(q, value, part))
         rows.append(row)
-    rows.sort(key=lambda r: r[0])  # order by code, never by when or who
+    rows.sort(key=lambda r: (str(r[0]).casefold(), str(r[0])))  # by code or name, never by when
     return header, rows
 
 

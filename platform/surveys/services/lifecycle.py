@@ -51,7 +51,7 @@ def make_pulse(session, survey: Survey, *, days_open: int = 14, actor) -> Survey
     if not 1 <= len(survey.asked) <= 5:
         raise ValidationFailed("A pulse should be short: one to five questions.")
     pulse = SurveySet(name=survey.title, kind=SetKind.PULSE, pseudonym_key=new_key(), pulse_days_open=days_open,
-                      pilot_id=survey.pilot_id)
+                      pilot_id=survey.pilot_id, anonymous=survey.anonymous)
     session.add(pulse)
     session.flush()
     survey.set_id, survey.status = pulse.id, SurveyStatus.TEMPLATE

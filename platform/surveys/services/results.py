@@ -202,6 +202,7 @@ class Respondent:
     roles: set[str]
     answers: dict[int, object]
     name: str | None = None  # identified surveys only, and only for the PD office
+    user_id: int | None = None  # identified surveys only; matches an identified set's waves, never shown
 
 
 def respondents(session, survey: Survey, *, school_id: int | None = None, role: str | None = None,
@@ -219,7 +220,8 @@ def respondents(session, survey: Survey, *, school_id: int | None = None, role: 
         if role and role not in roles:
             continue
         name = r.user.display_name if names and r.user is not None else None
-        rows.append(Respondent(r.pseudonym, r.school_id, roles, {a.question_id: a.value for a in r.answers}, name))
+        rows.append(Respondent(r.pseudonym, r.school_id, roles, {a.question_id: a.value for a in r.answers}, name,
+                               r.user_id if not survey.anonymous else None))
     return rows
 
 
@@ -312,6 +314,15 @@ def score(question: Question, value) -> float | None:
     return None
 
 
+def _match_key(survey: Survey, person: Respondent) -> str:
+    """What matches one person across a set's waves: the shared pseudonym of an anonymous set, the person
+    of an identified one. Anything else (an identified survey left in an anonymous set by older versions)
+    has a pseudonym of its own and matches nothing."""
+    if survey.survey_set is not None and not survey.survey_set.anonymous and person.user_id is not None:
+        return f"user:{person.user_id}"
+    return f"pseudonym:{person.pseudonym}"
+
+
 def set_comparison(session, survey_set: SurveySet, *, minimum: int, school_id=None, role=None) -> dict:
     """For each question asked (by key) in two or more surveys of the set: the mean at each wave
     for the respondents matched across those waves through their pseudonyms."""
@@ -326,7 +337,7 @@ def set_comparison(session, survey_set: SurveySet, *, minimum: int, school_id=No
     for key, asked in keys.items():
         if len(asked) < 2:
             continue
-        series = [(s.wave or s.title, {p.pseudonym: score(q, p.answers.get(q.id)) for p in people[s.id]
+        series = [(s.wave or s.title, {_match_key(s, p): score(q, p.answers.get(q.id)) for p in people[s.id]
                                        if q.id in p.answers}) for s, q in asked]
         change = matched_change(series)
         first_q = asked[0][1]

@@ -19,10 +19,17 @@ SHORT_TEXT = 300
 LONG_TEXT = 5000
 
 
+def shares_set_pseudonyms(survey: Survey) -> bool:
+    """Whether this survey's respondents carry the set's shared pseudonym: only an anonymous survey in an
+    anonymous set. Anywhere else a pseudonym (and the respondent code drawn from it) belongs to one survey,
+    so an identified answer can never be matched with an anonymous one."""
+    return survey.survey_set is not None and survey.anonymous and survey.survey_set.anonymous
+
+
 def pseudonym(survey: Survey, user) -> str:
-    """HMAC of the person under the set's random key (or the survey's own when it is not in a set).
-    The same person gets the same pseudonym on every survey of a set and a different one elsewhere."""
-    if survey.survey_set is not None:
+    """HMAC of the person under the set's random key (or the survey's own when it shares nothing).
+    The same person gets the same pseudonym on every survey of an anonymous set and a different one elsewhere."""
+    if shares_set_pseudonyms(survey):
         key, scope = survey.survey_set.pseudonym_key, f"set:{survey.survey_set.id}"
     else:
         key, scope = survey.own_key, f"survey:{survey.id}"
@@ -32,13 +39,15 @@ def pseudonym(survey: Survey, user) -> str:
 
 
 def my_response(session, survey: Survey, user) -> SurveyResponse | None:
-    try:
-        name = pseudonym(survey, user)
-    except InvalidTransition:
-        return None
-    return session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
-                                                       SurveyResponse.pseudonym == name)
-                          .options(selectinload(SurveyResponse.answers)))
+    query = select(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+    if survey.anonymous:
+        try:
+            query = query.where(SurveyResponse.pseudonym == pseudonym(survey, user))
+        except InvalidTransition:
+            return None
+    else:  # an identified response keeps its person (older ones may hold a pseudonym of another scope)
+        query = query.where(SurveyResponse.user_id == user.id)
+    return session.scalar(query.options(selectinload(SurveyResponse.answers)))
 
 
 def field_names(question: Question) -> list[str]:
