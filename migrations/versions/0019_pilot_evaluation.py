@@ -10,7 +10,7 @@
 The downgrade drops the column; the pseudonyms given to identified responses stay (they are unique).
 
 Revision ID: 0019_pilot_evaluation
-Revises: 0015_one_review_stage
+Revises: 0016_review_integrity
 Create Date: 2026-12-07 15:00:00.000000
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_pilot_evaluation'
-down_revision = '0015_one_review_stage'
+down_revision = '0016_review_integrity'
 branch_labels = None
 depends_on = None
 
