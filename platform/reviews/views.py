@@ -127,12 +127,12 @@ def review(submission_id: int):
         draft = None
     form = ReviewForm(obj=draft)
     form.set_stage(stage.kind)
-    problems, field_errors = [], {}
+    problems, field_errors, kept = [], {}, False
     if request.method == "POST":
         if not scoring:
             abort(403)
         if not form.validate_on_submit():
-            if form.csrf_token.errors:
+            if "csrf_token" in form.errors:
                 abort(400)
             problems = [e for errors in form.errors.values() for e in errors]
         else:
@@ -156,13 +156,54 @@ def review(submission_id: int):
                 success="Your review is submitted. Thank you." if submit else
                         "Your draft review is saved. It counts only once you submit it.",
                 then=url_for("reviews.queue") if submit else url_for("reviews.review", submission_id=submission.id))
+            if done is None and submit:
+                kept = _keep_as_draft(submission_id, data)
             if done:
                 return done
         submission = services.submission_or_404(db.session, submission_id)
         track = services.track_of(db.session, submission)
         reviews = services.reviews_of(db.session, submission)
-    return (_render_review(submission, track, form, scoring, draft, problems, reviews, field_errors),
+    return (_render_review(submission, track, form, scoring, draft, problems, reviews, field_errors, kept),
             400 if problems else 200)
+
+
+def _keep_as_draft(submission_id: int, data) -> bool:
+    """After a refused submit, keep what was typed as the reviewer's draft (its own unit of work), so the
+    page may truthfully say it is saved; False when even a draft could not be kept (nothing is then saved)."""
+    submission = services.submission_or_404(db.session, submission_id)
+    try:
+        services.save_review(db.session, submission, data, by=current_user, submit=False)
+    except DomainError:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.post("/reviews/<int:submission_id>/autosave")
+@signed_in
+def autosave(submission_id: int):
+    """Keeps the reviewer's draft while they work (reviews.js posts the whole form); JSON either way."""
+    submission = _visible_or_404(submission_id)
+    if not access.can_score(current_user, submission):
+        return jsonify(error={"status": 403, "message": "You cannot review this submission now."}), 403
+    form = ReviewForm()
+    form.set_stage(services.track_of(db.session, submission).chain.stage_at(submission.stage).kind)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return jsonify(error={"status": 400, "message": "Your session expired: reload the page."}), 400
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return jsonify(error={"status": 400, "message": message}), 400
+    data = services.ReviewInput(decision=form.decision.data or None, feedback=form.feedback.data or "",
+                                private_note=form.private_note.data or "",
+                                holistic_reason=form.holistic_reason.data or "", scores=_scores_from_form(submission))
+    try:
+        review = services.save_review(db.session, submission, data, by=current_user, submit=False)
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(error={"status": exc.status, "message": exc.message}), exc.status
+    db.session.commit()
+    return jsonify(saved=True, review=review.id)
 
 
 def _scores_from_form(submission) -> dict[int, dict]:
@@ -175,7 +216,7 @@ def _scores_from_form(submission) -> dict[int, dict]:
     return scores
 
 
-def _render_review(submission, track, form, scoring, draft, problems, reviews, field_errors=None):
+def _render_review(submission, track, form, scoring, draft, problems, reviews, field_errors=None, kept=False):
     stage = track.chain.stage_at(submission.stage)
     items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
     others, notes = services.colleagues_reviews(reviews, submission, current_user)
@@ -196,13 +237,13 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews, f
     if access.can_mark_anchor(current_user, submission):  # only then shown
         anchor = db.session.scalar(select(Anchor).where(Anchor.submission_id == submission.id))
     return render_template("reviews/review.html", submission=submission, track=track, stage=stage, form=form,
-                           scoring=scoring, rubric=services.rubric(submission), items=items, others=others,
+                           draft=draft, scoring=scoring, rubric=services.rubric(submission), items=items, others=others,
                            notes=notes, typed=typed, problems=problems, claims=claims, who=who(track, submission),
                            assign_form=assign_form, action_form=ActionForm(), anchor=anchor,
                            anchor_form=AnchorForm() if access.can_oversee(current_user) else None,
                            events=services.events_of(db.session, submission), decision_labels=DECISION_LABELS,
                            show_names=services.show_names(), link_label=evidence.link_label,
-                           chain=track.chain, field_errors=field_errors or {},
+                           chain=track.chain, field_errors=field_errors or {}, kept=kept,
                            meets_index=services.meets_index(services.rubric(submission)),
                            allows_holistic=services.allows_holistic(services.rubric(submission)),
                            check=services.score_check(services.rubric(submission),

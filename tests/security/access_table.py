@@ -172,6 +172,7 @@ ACCESS = {
     'theme.static': 'public',
     'theme.theme_css': 'public',
     'reviews.disagreements': 'roles:pd_admin',
+    'reviews.autosave': 'signed_in',
 }
 
 # Signed in, and then the feature's own rules decide, so some roles may get 403: the review
