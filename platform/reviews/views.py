@@ -224,6 +224,14 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews, f
     if request.method == "POST":
         typed = {i: SimpleNamespace(**v) for i, v in _scores_from_form(submission).items()}
     claims = services.active_claims(db.session, submission, track) if submission.state in services.OPEN else []
+    earlier, changes = [], []
+    if submission.attempt_number > 1:
+        earlier = services.earlier_attempts(submission, reviews)
+        previous = next((a for a in submission.attempts if a.number == submission.attempt_number - 1), None)
+        if previous is not None:
+            changes = services.changes_since(
+                previous, submission.current_attempt, submission.prompts,
+                lambda found: evidence_access.visible_items(current_user, submission, found))
     assign_form = None
     if access.can_assign(current_user, submission):
         assign_form = AssignForm()
@@ -243,7 +251,8 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews, f
                            anchor_form=AnchorForm() if access.can_oversee(current_user) else None,
                            events=services.events_of(db.session, submission), decision_labels=DECISION_LABELS,
                            show_names=services.show_names(), link_label=evidence.link_label,
-                           chain=track.chain, field_errors=field_errors or {}, kept=kept,
+                           chain=track.chain, field_errors=field_errors or {}, kept=kept, earlier=earlier,
+                           changes=changes,
                            meets_index=services.meets_index(services.rubric(submission)),
                            allows_holistic=services.allows_holistic(services.rubric(submission)),
                            check=services.score_check(services.rubric(submission),

@@ -52,6 +52,13 @@ from milepost.reviews.services.eligibility import (
 )
 from milepost.reviews.services.feedback import DECISION_WORDS, compose_feedback, rubric, show_names, teacher_feedback
 from milepost.reviews.services.reminders import ReminderReport, send_reminders, target_days
+from milepost.reviews.services.resubmission import (
+                                                   EarlierAttempt,
+                                                   PromptChange,
+                                                   changes_since,
+                                                   earlier_attempts,
+                                                   word_diff,
+)
 from milepost.reviews.services.review_queue import QueueFilters, QueueRow, ensure_tracks, overview, queue
 from milepost.reviews.services.scoring import (
                                                    MAX_TEXT,
@@ -93,6 +100,8 @@ __all__ = [
     "judgement_text", "meets_index", "meets_problems", "score_check",
     # scoring
     "MAX_TEXT", "ReviewIncomplete", "ReviewInput", "colleagues_reviews", "draft_review", "reviews_of", "save_review",
+    # a resubmission's context: earlier decisions and reviews, what changed
+    "EarlierAttempt", "PromptChange", "changes_since", "earlier_attempts", "word_diff",
     # the queue and the overview
     "QueueFilters", "QueueRow", "ensure_tracks", "overview", "queue",
     # reminders
