@@ -173,6 +173,7 @@ ACCESS = {
     'theme.theme_css': 'public',
     'reviews.disagreements': 'roles:pd_admin',
     'reviews.autosave': 'signed_in',
+    'evidence.pdf_page': 'signed_in',
 }
 
 # Signed in, and then the feature's own rules decide, so some roles may get 403: the review
