@@ -67,6 +67,8 @@ def review_stage_label(kind: str) -> str:
 
 QUEUE_PAGE = 50  # rows per page of the queue; the next page continues after the last one shown
 ASSIGN_CHOICES = 60  # people offered for an assignment on the review page
+SORTED_ROWS = 500  # the longest-waiting items sorted by time since sent
+HOME_ITEMS = 3  # the oldest waiting items a coach's home page leads with
 
 
 @bp.get("/reviews")
@@ -75,15 +77,23 @@ def queue():
     _reviewer_only()
     form = _filter_form()
     after = request.args.get("after", type=int)
-    rows = services.queue(db.session, current_user, _filters(form), limit=QUEUE_PAGE + 1, after=after)
-    args = {k: v for k, v in request.args.items() if k != "after"}
-    next_url = None
-    if len(rows) > QUEUE_PAGE:
-        rows = rows[:QUEUE_PAGE]
-        next_url = url_for("reviews.queue", **args, after=rows[-1].submission.id)
-    first_url = url_for("reviews.queue", **args) if after is not None else None
+    sort = request.args.get("sort") if request.args.get("sort") in services.SORTS else "stage"
+    args = {k: v for k, v in request.args.items() if k not in ("after", "sort")}
+    next_url = first_url = None
+    if sort == "sent":
+        # Sorted by time since sent over the longest-waiting items (the queue's index is by time at the stage).
+        rows = services.by_time_since_sent(services.queue(db.session, current_user, _filters(form),
+                                                          limit=SORTED_ROWS))[:QUEUE_PAGE]
+    else:
+        rows = services.queue(db.session, current_user, _filters(form), limit=QUEUE_PAGE + 1, after=after)
+        if len(rows) > QUEUE_PAGE:
+            rows = rows[:QUEUE_PAGE]
+            next_url = url_for("reviews.queue", **args, after=rows[-1].submission.id)
+        first_url = url_for("reviews.queue", **args) if after is not None else None
     return render_template("reviews/queue.html", rows=rows, form=form, who=who, action_form=ActionForm(),
-                           next_url=next_url, first_url=first_url)
+                           next_url=next_url, first_url=first_url, sort=sort,
+                           sort_urls={s: url_for("reviews.queue", **args, sort=s) for s in services.SORTS},
+                           target_days=services.setting("REVIEW_TURNAROUND_DAYS"))
 
 
 @bp.get("/reviews/queue.json")
@@ -99,6 +109,8 @@ def queue_json():
         "position": row.submission.stage,
         "waiting_since": row.track.entered_at.isoformat(),
         "taken": row.taken,
+        "sent_at": row.submission.submitted_at.isoformat() if row.submission.submitted_at else None,
+        "late": row.late,
         "claimed_by_me": row.mine(current_user),
         "url": url_for("reviews.review", submission_id=row.submission.id, _external=False),
     } for row in rows])
@@ -448,9 +460,21 @@ def anchor_file(anchor_id: int, item_id: int):
 def home_cards(user) -> list[dict]:
     cards = []
     if access.may_review(user):
-        cards.append({"title": "Reviews", "text": "Colleagues' evidence waiting for your feedback or decision, "
-                                                   "oldest first, and exemplars to calibrate against.",
-                      "url": url_for("reviews.queue")})
+        card = {"title": "Reviews", "text": "Colleagues' evidence waiting for your feedback or decision, "
+                                            "oldest first, and exemplars to calibrate against.",
+                "url": url_for("reviews.queue")}
+        if user.has_role("coach"):
+            # A coach's home page leads with the work that has waited longest.
+            rows = services.queue(db.session, user, limit=HOME_ITEMS)
+            card.update(lead=True, title="Waiting longest for your review" if rows else "Reviews", items=[
+                {"label": f"{row.submission.badge.title}: {who(row.track, row.submission)}",
+                 "url": url_for("reviews.review", submission_id=row.submission.id),
+                 "note": f"sent {row.since_sent.days} day{'s' if row.since_sent.days != 1 else ''} ago"
+                         + (", past the district's target" if row.late else ""), "late": row.late}
+                for row in rows])
+            if not rows:
+                card["text"] = "Nothing is waiting for you right now. " + card["text"]
+        cards.append(card)
     if access.can_oversee(user):
         cards.append({"title": "Review chains and quality", "text": "Chains, stuck items, assignment, turnaround "
                                                                      "and agreement between reviewers.",

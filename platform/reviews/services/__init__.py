@@ -59,7 +59,15 @@ from milepost.reviews.services.resubmission import (
                                                    earlier_attempts,
                                                    word_diff,
 )
-from milepost.reviews.services.review_queue import QueueFilters, QueueRow, ensure_tracks, overview, queue
+from milepost.reviews.services.review_queue import (
+                                                   SORTS,
+                                                   QueueFilters,
+                                                   QueueRow,
+                                                   by_time_since_sent,
+                                                   ensure_tracks,
+                                                   overview,
+                                                   queue,
+)
 from milepost.reviews.services.scoring import (
                                                    MAX_TEXT,
                                                    ReviewIncomplete,
@@ -103,7 +111,7 @@ __all__ = [
     # a resubmission's context: earlier decisions and reviews, what changed
     "EarlierAttempt", "PromptChange", "changes_since", "earlier_attempts", "word_diff",
     # the queue and the overview
-    "QueueFilters", "QueueRow", "ensure_tracks", "overview", "queue",
+    "SORTS", "QueueFilters", "QueueRow", "by_time_since_sent", "ensure_tracks", "overview", "queue",
     # reminders
     "ReminderReport", "send_reminders", "target_days",
     # calibration and quality
