@@ -93,7 +93,8 @@ def queue():
     return render_template("reviews/queue.html", rows=rows, form=form, who=who, action_form=ActionForm(),
                            next_url=next_url, first_url=first_url, sort=sort,
                            sort_urls={s: url_for("reviews.queue", **args, sort=s) for s in services.SORTS},
-                           target_days=services.setting("REVIEW_TURNAROUND_DAYS"))
+                           target_days=services.setting("REVIEW_TURNAROUND_DAYS"),
+                           second_scores=services.asking_second_scores(db.session, current_user))
 
 
 @bp.get("/reviews/queue.json")
@@ -455,6 +456,100 @@ def anchor_file(anchor_id: int, item_id: int):
     from milepost.evidence.views import send_evidence_file
 
     return send_evidence_file(item)
+
+
+# --------------------------------------------------------------------------- calibration rounds, double-scoring
+
+
+def _levels_from_form(submission) -> dict[int, int | None]:
+    levels = {}
+    for index, _criterion in enumerate(services.rubric(submission)["criteria"]):
+        raw = request.form.get(f"level-{index}", "")
+        levels[index] = int(raw) if raw.isdigit() else None
+    return levels
+
+
+@bp.route("/reviews/anchors/<int:anchor_id>/calibrate", methods=["GET", "POST"])
+@signed_in
+def calibrate(anchor_id: int):
+    """A calibration round: the exemplar's evidence and a blind scoring form (its agreed scores are not shown)."""
+    _reviewer_only()
+    anchor = db.session.get(Anchor, anchor_id) or abort(404)
+    submission = services.submission_or_404(db.session, anchor.submission_id)
+    problems, typed = [], {}
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        typed = _levels_from_form(submission)
+        done = apply_change(lambda: services.calibrate(db.session, anchor, typed, by=current_user),
+                            errors=problems, each_problem=True, success=None,
+                            then=lambda row: url_for("reviews.calibration_round", round_id=row.id))
+        if done:
+            return done
+    attempt = next(a for a in submission.attempts if a.number == anchor.attempt_number)
+    return render_template("reviews/calibrate.html", anchor=anchor, submission=submission, attempt=attempt,
+                           items=_anchor_items(anchor), rubric=services.rubric(submission), typed=typed,
+                           problems=problems, link_label=evidence.link_label), 400 if problems else 200
+
+
+@bp.get("/reviews/calibration/rounds/<int:round_id>")
+@signed_in
+def calibration_round(round_id: int):
+    """A round's result: the reviewer's scores beside the agreed ones (their own rounds; the PD office's all)."""
+    from milepost.reviews.models import CalibrationScore
+
+    row = db.session.get(CalibrationScore, round_id)
+    if row is None or not (row.user_id == current_user.id or access.can_oversee(current_user)):
+        abort(404)
+    result = services.round_result(db.session, row)
+    return render_template("reviews/calibration_round.html", row=row, result=result,
+                           exact=sum(1 for r in result if r["exact"]), adjacent=sum(1 for r in result if r["adjacent"]))
+
+
+@bp.route("/reviews/calibration", methods=["GET", "POST"])
+@roles("pd_admin")
+def calibration():
+    """The PD office: agreement from calibration rounds and from double-scoring, and the share of each
+    badge's live submissions that gets a second blind score."""
+    problems = []
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        badge = db.session.get(Badge, request.form.get("badge_id", type=int) or 0) or abort(400)
+        raw = (request.form.get("percent") or "").strip()
+        percent = int(raw) if raw.isdigit() else -1
+        done = apply_change(lambda: services.set_double_scoring(db.session, badge, percent, by=current_user),
+                            errors=problems, then=url_for("reviews.calibration"),
+                            success=f"{badge.title}: {percent}% of live submissions get a second blind score."
+                            if 0 <= percent <= 100 else None)
+        if done:
+            return done
+    badges = db.session.scalars(select(Badge).where(Badge.status == BadgeStatus.PUBLISHED).order_by(Badge.title)).all()
+    return render_template("reviews/calibration.html", rounds=services.calibration_report(db.session),
+                           seconds=services.double_scoring_report(db.session), badges=badges,
+                           shares=services.double_scoring(db.session), problems=problems,
+                           min_pairs=services.MIN_KAPPA_PAIRS, action_form=ActionForm()), 400 if problems else 200
+
+
+@bp.route("/reviews/<int:submission_id>/second-score", methods=["GET", "POST"])
+@signed_in
+def second_score(submission_id: int):
+    """A second, blind score of a sampled live submission: the evidence, without anyone's scores or feedback."""
+    submission = _visible_or_404(submission_id)
+    if not services.may_second_score(db.session, current_user, submission):
+        abort(403)
+    problems, typed = [], {}
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        typed = _levels_from_form(submission)
+        done = apply_change(lambda: services.second_score(db.session, submission, typed, by=current_user),
+                            errors=problems, each_problem=True, then=url_for("reviews.queue"),
+                            success="Your second score is kept. Thank you: it shows how consistently the rubric "
+                                    "is applied.")
+        if done:
+            return done
+    items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
+    return render_template("reviews/second_score.html", submission=submission, items=items,
+                           rubric=services.rubric(submission), typed=typed, problems=problems,
+                           link_label=evidence.link_label), 400 if problems else 200
 
 
 def home_cards(user) -> list[dict]:

@@ -14,6 +14,25 @@ from milepost.reviews.services.calibration import (
                                                    stage_turnaround,
                                                    unmark_anchor,
 )
+from milepost.reviews.services.calibration_rounds import (
+                                                   MIN_KAPPA_PAIRS,
+                                                   AgreementFigures,
+                                                   AgreementReport,
+                                                   agreed_levels,
+                                                   asking_second_scores,
+                                                   calibrate,
+                                                   calibration_report,
+                                                   cohens_kappa,
+                                                   double_scoring,
+                                                   double_scoring_report,
+                                                   figures,
+                                                   may_second_score,
+                                                   round_result,
+                                                   sampled,
+                                                   second_score,
+                                                   set_agreed_levels,
+                                                   set_double_scoring,
+)
 from milepost.reviews.services.chains import (
                                                    DECIDING,
                                                    DEFAULT_CHAINS,
@@ -117,4 +136,8 @@ __all__ = [
     # calibration and quality
     "Agreement", "ReviewerStats", "agreement", "anchor_attempt", "anchors", "mark_anchor", "reviewer_stats",
     "stage_turnaround", "unmark_anchor",
+    # calibration rounds and double-scoring
+    "MIN_KAPPA_PAIRS", "AgreementFigures", "AgreementReport", "agreed_levels", "asking_second_scores", "calibrate",
+    "calibration_report", "cohens_kappa", "double_scoring", "double_scoring_report", "figures", "may_second_score",
+    "round_result", "sampled", "second_score", "set_agreed_levels", "set_double_scoring",
 ]
