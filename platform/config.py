@@ -52,6 +52,7 @@ DEFAULTS = {
     "REVIEW_STUCK_DAYS": 10,               # send-reminders tells the PD office about items waiting longer
     "REVIEW_ANONYMOUS": False,             # reviewers see an anonymised number (S-XXXXXX), not the teacher's name
     "REVIEW_PEERS_MUST_HOLD_BADGE": False, # only people who hold the badge may give peer feedback on it
+    "REVIEW_TURNAROUND_DAYS": 5,           # target from sending evidence to its decision; the queue marks later work
 }
 
 

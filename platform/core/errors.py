@@ -41,6 +41,7 @@ TITLES = {
     405: "That action is not available here",
     409: "That change cannot be made now",
     413: "That upload is too large",
+    416: "That part of the file does not exist",
     429: "Too many attempts",
     503: "Please try again in a moment",
     507: "There is no room to store that",
@@ -112,6 +113,9 @@ def register_error_handlers(app: Flask) -> None:
         response = app.make_response((body, status))
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        if exc.code == 416 and getattr(exc, "length", None) is not None:
+            # A player asked for bytes past the end: say how long the file is, as RFC 9110 asks.
+            response.headers["Content-Range"] = f"{getattr(exc, 'units', 'bytes')} */{exc.length}"
         return response
 
     @app.errorhandler(InternalServerError)

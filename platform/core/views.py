@@ -23,7 +23,8 @@ def home_sections() -> list[dict]:
     cards = []
     for provider in home_card_providers(current_app):
         cards.extend(provider(current_user) or [])
-    return cards
+    # A card marked "lead" (work waiting for this person now) comes first; the rest keep their places.
+    return sorted(cards, key=lambda card: not card.get("lead"))
 
 
 @bp.get("/healthz")

@@ -25,7 +25,7 @@ from milepost.badges.models import Badge
 from milepost.core.access import signed_in
 from milepost.core.errors import DomainError, ValidationFailed
 from milepost.core.forms import apply_change
-from milepost.evidence import access, services
+from milepost.evidence import access, previews, services
 from milepost.evidence.forms import ActionForm, PrivacyCheckForm
 from milepost.evidence.models import ChunkedUpload, EvidenceItem, ItemKind, Submission, SubmissionState
 from milepost.evidence.storage import INLINE_TYPES, FileRejected, FileStore, safe_filename
@@ -249,15 +249,55 @@ def download(item_id: int):
 
 
 def send_evidence_file(item: EvidenceItem) -> Response:
-    """An evidence file: shown in the browser when its type is safe to show (unless ?download=1), else
-    downloaded; never sniffed, never able to run script, never cached."""
-    inline = item.file.mime in INLINE_TYPES and request.args.get("download") != "1"
+    """An evidence file: shown in the browser when its type is safe to show (plain images, and video and
+    audio for the page's players; unless ?download=1), else downloaded; never sniffed, never able to run
+    script, never cached. Byte ranges (Range: bytes=...) are answered with 206 and the bytes asked for, or
+    416 for a range outside the file, so a player can seek through a long phone video."""
+    shown = item.file.mime in INLINE_TYPES or item.file.mime in previews.PLAYABLE_TYPES
+    inline = shown and request.args.get("download") != "1"
+    if not request.headers.get("Range", "bytes=").strip().lower().startswith("bytes="):
+        # A range in a unit other than bytes is ignored (RFC 9110, 14.2): the whole file, not a 416.
+        request.environ.pop("HTTP_RANGE", None)
     response = send_file(store().path_for(item.file_sha256), mimetype=item.file.mime, as_attachment=not inline,
                          download_name=item.filename or "evidence", max_age=0, conditional=True)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _preview_cache() -> Path:
+    return Path(current_app.config["UPLOAD_PATH"]) / "previews"
+
+
+@bp.get("/evidence/files/<int:item_id>/pages/<int:number>.png")
+@signed_in
+def pdf_page(item_id: int, number: int):
+    """One page of a PDF item as an image, for people who may see the item (the same rule as the file)."""
+    item = db.session.get(EvidenceItem, item_id)
+    if item is None or item.file_sha256 is None or item.file.mime != previews.PDF:
+        abort(404)
+    if not access.can_view_item(current_user, item, item.attempt.submission):
+        abort(404)
+    png = previews.page_png(store().path_for(item.file_sha256), _preview_cache(), item.file_sha256, number)
+    if png is None:
+        abort(404)
+    response = send_file(png, mimetype="image/png", max_age=0, conditional=True)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_global("evidence_preview")
+def evidence_preview(item: EvidenceItem) -> dict:
+    """How the page shows a file item: its viewer, the player's type, a PDF's pages, an Office label."""
+    mime = item.file.mime if item.file else ""
+    kind = previews.viewer(mime)
+    found = {"kind": kind, "type": previews.player_type(mime), "label": previews.OFFICE_LABELS.get(mime, "")}
+    if kind == "pdf":
+        pages = previews.page_count(store().path_for(item.file_sha256), _preview_cache(), item.file_sha256)
+        found.update(pages=pages, shown=min(pages, previews.MAX_PAGES))
+    return found
 
 
 # --------------------------------------------------------------------------- chunked uploads

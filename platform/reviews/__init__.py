@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
         if not event.contains(Session, name, services.clear_cache):
             event.listen(Session, name, services.clear_cache)
     add_demo_step(app, demo.seed_history)
+    add_demo_step(app, demo.seed_exemplars)  # after the history: exemplars are chosen from its awards

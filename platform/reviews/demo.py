@@ -530,3 +530,37 @@ def _fulfil(run: _Run, state: dict) -> None:
     if claim is not None and claim.status == ClaimStatus.CLAIMED:
         points.fulfil_claim(run.session, claim, by=_person(run, DANA),
                             note="Delivered at the staff meeting. Thank you for all you do!")
+
+
+EXEMPLARS = 3  # decided submissions of different badges the demo PD office marks as exemplars
+EXEMPLAR_NOTES = ("A clear example of evidence that meets the standard on every criterion.",
+                  "Strong practice, with reflection that names what changed for students.",
+                  "Useful for calibrating: solid evidence, scored at the meets level throughout.")
+
+
+def seed_exemplars(session, people: dict) -> None:
+    """The demo district's exemplars: awarded submissions of several badges, marked by the PD office as
+    anchors with agreed scores (those of their deciding review), through the same services as the pages."""
+    from milepost.evidence.models import Submission, SubmissionState
+    from milepost.reviews import services as reviews
+    from milepost.reviews.models import Anchor
+
+    cast = {email.split("@")[0]: user for email, user in people.items() if email.endswith("@" + AT)}
+    if DANA not in cast or session.scalar(select(Anchor.id).limit(1)) is not None:
+        return
+    chosen, badges = [], set()
+    for submission in session.scalars(select(Submission).where(Submission.state == SubmissionState.AWARDED)
+                                      .order_by(Submission.decided_at, Submission.id)):
+        if submission.badge_id in badges or not reviews.rubric(submission)["criteria"]:
+            continue
+        deciding = reviews.deciding_reviews(session, submission)
+        if not deciding or not all(s.level is not None for s in deciding[-1].scores):
+            continue
+        chosen.append((submission, {s.criterion_index: s.level for s in deciding[-1].scores}))
+        badges.add(submission.badge_id)
+        if len(chosen) == EXEMPLARS:
+            break
+    for (submission, levels), note in zip(chosen, EXEMPLAR_NOTES, strict=False):
+        anchor = reviews.mark_anchor(session, submission, by=cast[DANA], note=note)
+        reviews.set_agreed_levels(session, anchor, levels, by=cast[DANA])
+    session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.core.model import Timestamped, in_list, utcnow
@@ -292,8 +292,54 @@ class Anchor(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The scores the PD office agreed for this exemplar: {criterion index (as text): level index}. Coaches
+    # calibrate against these; None for an anchor marked before agreed scores were kept (its review's count).
+    agreed_levels: Mapped[dict | None] = mapped_column(JSON)
 
     submission: Mapped[Submission] = relationship()  # noqa: F821
+
+
+class CalibrationScore(db.Model):
+    """One calibration round: a reviewer's blind scores of an exemplar, kept to compare with its agreed ones
+    (and, over time, the agreement figures of each reviewer and criterion)."""
+
+    __tablename__ = "review_calibration"
+    __table_args__ = (Index("ix_review_calibration_user", "user_id", "scored_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anchor_id: Mapped[int] = mapped_column(ForeignKey("review_anchor.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    levels: Mapped[dict] = mapped_column(JSON)  # {criterion index (as text): level index}
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    anchor: Mapped[Anchor] = relationship()
+    user: Mapped[User] = relationship()  # noqa: F821
+
+
+class DoubleScoring(db.Model):
+    """The share of a badge's live submissions the PD office asks a second coach to score blind."""
+
+    __tablename__ = "review_double_scoring"
+    __table_args__ = (CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),)
+
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badge.id", ondelete="CASCADE"), primary_key=True)
+    percent: Mapped[int] = mapped_column(default=0)
+
+
+class SecondScore(db.Model):
+    """A second, blind score of a sampled live attempt, compared with the deciding review's scores."""
+
+    __tablename__ = "review_second_score"
+    __table_args__ = (UniqueConstraint("submission_id", "attempt_number", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    attempt_number: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    levels: Mapped[dict] = mapped_column(JSON)  # {criterion index (as text): level index}
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()  # noqa: F821
 
 
 class ReminderSent(db.Model):

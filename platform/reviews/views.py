@@ -67,6 +67,8 @@ def review_stage_label(kind: str) -> str:
 
 QUEUE_PAGE = 50  # rows per page of the queue; the next page continues after the last one shown
 ASSIGN_CHOICES = 60  # people offered for an assignment on the review page
+SORTED_ROWS = 500  # the longest-waiting items sorted by time since sent
+HOME_ITEMS = 3  # the oldest waiting items a coach's home page leads with
 
 
 @bp.get("/reviews")
@@ -75,15 +77,24 @@ def queue():
     _reviewer_only()
     form = _filter_form()
     after = request.args.get("after", type=int)
-    rows = services.queue(db.session, current_user, _filters(form), limit=QUEUE_PAGE + 1, after=after)
-    args = {k: v for k, v in request.args.items() if k != "after"}
-    next_url = None
-    if len(rows) > QUEUE_PAGE:
-        rows = rows[:QUEUE_PAGE]
-        next_url = url_for("reviews.queue", **args, after=rows[-1].submission.id)
-    first_url = url_for("reviews.queue", **args) if after is not None else None
+    sort = request.args.get("sort") if request.args.get("sort") in services.SORTS else "stage"
+    args = {k: v for k, v in request.args.items() if k not in ("after", "sort")}
+    next_url = first_url = None
+    if sort == "sent":
+        # Sorted by time since sent over the longest-waiting items (the queue's index is by time at the stage).
+        rows = services.by_time_since_sent(services.queue(db.session, current_user, _filters(form),
+                                                          limit=SORTED_ROWS))[:QUEUE_PAGE]
+    else:
+        rows = services.queue(db.session, current_user, _filters(form), limit=QUEUE_PAGE + 1, after=after)
+        if len(rows) > QUEUE_PAGE:
+            rows = rows[:QUEUE_PAGE]
+            next_url = url_for("reviews.queue", **args, after=rows[-1].submission.id)
+        first_url = url_for("reviews.queue", **args) if after is not None else None
     return render_template("reviews/queue.html", rows=rows, form=form, who=who, action_form=ActionForm(),
-                           next_url=next_url, first_url=first_url)
+                           next_url=next_url, first_url=first_url, sort=sort,
+                           sort_urls={s: url_for("reviews.queue", **args, sort=s) for s in services.SORTS},
+                           target_days=services.setting("REVIEW_TURNAROUND_DAYS"),
+                           second_scores=services.asking_second_scores(db.session, current_user))
 
 
 @bp.get("/reviews/queue.json")
@@ -99,6 +110,8 @@ def queue_json():
         "position": row.submission.stage,
         "waiting_since": row.track.entered_at.isoformat(),
         "taken": row.taken,
+        "sent_at": row.submission.submitted_at.isoformat() if row.submission.submitted_at else None,
+        "late": row.late,
         "claimed_by_me": row.mine(current_user),
         "url": url_for("reviews.review", submission_id=row.submission.id, _external=False),
     } for row in rows])
@@ -127,12 +140,12 @@ def review(submission_id: int):
         draft = None
     form = ReviewForm(obj=draft)
     form.set_stage(stage.kind)
-    problems, field_errors = [], {}
+    problems, field_errors, kept = [], {}, False
     if request.method == "POST":
         if not scoring:
             abort(403)
         if not form.validate_on_submit():
-            if form.csrf_token.errors:
+            if "csrf_token" in form.errors:
                 abort(400)
             problems = [e for errors in form.errors.values() for e in errors]
         else:
@@ -156,13 +169,54 @@ def review(submission_id: int):
                 success="Your review is submitted. Thank you." if submit else
                         "Your draft review is saved. It counts only once you submit it.",
                 then=url_for("reviews.queue") if submit else url_for("reviews.review", submission_id=submission.id))
+            if done is None and submit:
+                kept = _keep_as_draft(submission_id, data)
             if done:
                 return done
         submission = services.submission_or_404(db.session, submission_id)
         track = services.track_of(db.session, submission)
         reviews = services.reviews_of(db.session, submission)
-    return (_render_review(submission, track, form, scoring, draft, problems, reviews, field_errors),
+    return (_render_review(submission, track, form, scoring, draft, problems, reviews, field_errors, kept),
             400 if problems else 200)
+
+
+def _keep_as_draft(submission_id: int, data) -> bool:
+    """After a refused submit, keep what was typed as the reviewer's draft (its own unit of work), so the
+    page may truthfully say it is saved; False when even a draft could not be kept (nothing is then saved)."""
+    submission = services.submission_or_404(db.session, submission_id)
+    try:
+        services.save_review(db.session, submission, data, by=current_user, submit=False)
+    except DomainError:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.post("/reviews/<int:submission_id>/autosave")
+@signed_in
+def autosave(submission_id: int):
+    """Keeps the reviewer's draft while they work (reviews.js posts the whole form); JSON either way."""
+    submission = _visible_or_404(submission_id)
+    if not access.can_score(current_user, submission):
+        return jsonify(error={"status": 403, "message": "You cannot review this submission now."}), 403
+    form = ReviewForm()
+    form.set_stage(services.track_of(db.session, submission).chain.stage_at(submission.stage).kind)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            return jsonify(error={"status": 400, "message": "Your session expired: reload the page."}), 400
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return jsonify(error={"status": 400, "message": message}), 400
+    data = services.ReviewInput(decision=form.decision.data or None, feedback=form.feedback.data or "",
+                                private_note=form.private_note.data or "",
+                                holistic_reason=form.holistic_reason.data or "", scores=_scores_from_form(submission))
+    try:
+        review = services.save_review(db.session, submission, data, by=current_user, submit=False)
+    except DomainError as exc:
+        db.session.rollback()
+        return jsonify(error={"status": exc.status, "message": exc.message}), exc.status
+    db.session.commit()
+    return jsonify(saved=True, review=review.id)
 
 
 def _scores_from_form(submission) -> dict[int, dict]:
@@ -175,7 +229,7 @@ def _scores_from_form(submission) -> dict[int, dict]:
     return scores
 
 
-def _render_review(submission, track, form, scoring, draft, problems, reviews, field_errors=None):
+def _render_review(submission, track, form, scoring, draft, problems, reviews, field_errors=None, kept=False):
     stage = track.chain.stage_at(submission.stage)
     items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
     others, notes = services.colleagues_reviews(reviews, submission, current_user)
@@ -183,6 +237,14 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews, f
     if request.method == "POST":
         typed = {i: SimpleNamespace(**v) for i, v in _scores_from_form(submission).items()}
     claims = services.active_claims(db.session, submission, track) if submission.state in services.OPEN else []
+    earlier, changes = [], []
+    if submission.attempt_number > 1:
+        earlier = services.earlier_attempts(submission, reviews)
+        previous = next((a for a in submission.attempts if a.number == submission.attempt_number - 1), None)
+        if previous is not None:
+            changes = services.changes_since(
+                previous, submission.current_attempt, submission.prompts,
+                lambda found: evidence_access.visible_items(current_user, submission, found))
     assign_form = None
     if access.can_assign(current_user, submission):
         assign_form = AssignForm()
@@ -196,13 +258,14 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews, f
     if access.can_mark_anchor(current_user, submission):  # only then shown
         anchor = db.session.scalar(select(Anchor).where(Anchor.submission_id == submission.id))
     return render_template("reviews/review.html", submission=submission, track=track, stage=stage, form=form,
-                           scoring=scoring, rubric=services.rubric(submission), items=items, others=others,
+                           draft=draft, scoring=scoring, rubric=services.rubric(submission), items=items, others=others,
                            notes=notes, typed=typed, problems=problems, claims=claims, who=who(track, submission),
                            assign_form=assign_form, action_form=ActionForm(), anchor=anchor,
                            anchor_form=AnchorForm() if access.can_oversee(current_user) else None,
                            events=services.events_of(db.session, submission), decision_labels=DECISION_LABELS,
                            show_names=services.show_names(), link_label=evidence.link_label,
-                           chain=track.chain, field_errors=field_errors or {},
+                           chain=track.chain, field_errors=field_errors or {}, kept=kept, earlier=earlier,
+                           changes=changes,
                            meets_index=services.meets_index(services.rubric(submission)),
                            allows_holistic=services.allows_holistic(services.rubric(submission)),
                            check=services.score_check(services.rubric(submission),
@@ -395,12 +458,118 @@ def anchor_file(anchor_id: int, item_id: int):
     return send_evidence_file(item)
 
 
+# --------------------------------------------------------------------------- calibration rounds, double-scoring
+
+
+def _levels_from_form(submission) -> dict[int, int | None]:
+    levels = {}
+    for index, _criterion in enumerate(services.rubric(submission)["criteria"]):
+        raw = request.form.get(f"level-{index}", "")
+        levels[index] = int(raw) if raw.isdigit() else None
+    return levels
+
+
+@bp.route("/reviews/anchors/<int:anchor_id>/calibrate", methods=["GET", "POST"])
+@signed_in
+def calibrate(anchor_id: int):
+    """A calibration round: the exemplar's evidence and a blind scoring form (its agreed scores are not shown)."""
+    _reviewer_only()
+    anchor = db.session.get(Anchor, anchor_id) or abort(404)
+    submission = services.submission_or_404(db.session, anchor.submission_id)
+    problems, typed = [], {}
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        typed = _levels_from_form(submission)
+        done = apply_change(lambda: services.calibrate(db.session, anchor, typed, by=current_user),
+                            errors=problems, each_problem=True, success=None,
+                            then=lambda row: url_for("reviews.calibration_round", round_id=row.id))
+        if done:
+            return done
+    attempt = next(a for a in submission.attempts if a.number == anchor.attempt_number)
+    return render_template("reviews/calibrate.html", anchor=anchor, submission=submission, attempt=attempt,
+                           items=_anchor_items(anchor), rubric=services.rubric(submission), typed=typed,
+                           problems=problems, link_label=evidence.link_label), 400 if problems else 200
+
+
+@bp.get("/reviews/calibration/rounds/<int:round_id>")
+@signed_in
+def calibration_round(round_id: int):
+    """A round's result: the reviewer's scores beside the agreed ones (their own rounds; the PD office's all)."""
+    from milepost.reviews.models import CalibrationScore
+
+    row = db.session.get(CalibrationScore, round_id)
+    if row is None or not (row.user_id == current_user.id or access.can_oversee(current_user)):
+        abort(404)
+    result = services.round_result(db.session, row)
+    return render_template("reviews/calibration_round.html", row=row, result=result,
+                           exact=sum(1 for r in result if r["exact"]), adjacent=sum(1 for r in result if r["adjacent"]))
+
+
+@bp.route("/reviews/calibration", methods=["GET", "POST"])
+@roles("pd_admin")
+def calibration():
+    """The PD office: agreement from calibration rounds and from double-scoring, and the share of each
+    badge's live submissions that gets a second blind score."""
+    problems = []
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        badge = db.session.get(Badge, request.form.get("badge_id", type=int) or 0) or abort(400)
+        raw = (request.form.get("percent") or "").strip()
+        percent = int(raw) if raw.isdigit() else -1
+        done = apply_change(lambda: services.set_double_scoring(db.session, badge, percent, by=current_user),
+                            errors=problems, then=url_for("reviews.calibration"),
+                            success=f"{badge.title}: {percent}% of live submissions get a second blind score."
+                            if 0 <= percent <= 100 else None)
+        if done:
+            return done
+    badges = db.session.scalars(select(Badge).where(Badge.status == BadgeStatus.PUBLISHED).order_by(Badge.title)).all()
+    return render_template("reviews/calibration.html", rounds=services.calibration_report(db.session),
+                           seconds=services.double_scoring_report(db.session), badges=badges,
+                           shares=services.double_scoring(db.session), problems=problems,
+                           min_pairs=services.MIN_KAPPA_PAIRS, action_form=ActionForm()), 400 if problems else 200
+
+
+@bp.route("/reviews/<int:submission_id>/second-score", methods=["GET", "POST"])
+@signed_in
+def second_score(submission_id: int):
+    """A second, blind score of a sampled live submission: the evidence, without anyone's scores or feedback."""
+    submission = _visible_or_404(submission_id)
+    if not services.may_second_score(db.session, current_user, submission):
+        abort(403)
+    problems, typed = [], {}
+    if request.method == "POST":
+        ActionForm().validate_on_submit() or abort(400)
+        typed = _levels_from_form(submission)
+        done = apply_change(lambda: services.second_score(db.session, submission, typed, by=current_user),
+                            errors=problems, each_problem=True, then=url_for("reviews.queue"),
+                            success="Your second score is kept. Thank you: it shows how consistently the rubric "
+                                    "is applied.")
+        if done:
+            return done
+    items = evidence_access.visible_items(current_user, submission, submission.current_attempt.items)
+    return render_template("reviews/second_score.html", submission=submission, items=items,
+                           rubric=services.rubric(submission), typed=typed, problems=problems,
+                           link_label=evidence.link_label), 400 if problems else 200
+
+
 def home_cards(user) -> list[dict]:
     cards = []
     if access.may_review(user):
-        cards.append({"title": "Reviews", "text": "Colleagues' evidence waiting for your feedback or decision, "
-                                                   "oldest first, and exemplars to calibrate against.",
-                      "url": url_for("reviews.queue")})
+        card = {"title": "Reviews", "text": "Colleagues' evidence waiting for your feedback or decision, "
+                                            "oldest first, and exemplars to calibrate against.",
+                "url": url_for("reviews.queue")}
+        if user.has_role("coach"):
+            # A coach's home page leads with the work that has waited longest.
+            rows = services.queue(db.session, user, limit=HOME_ITEMS)
+            card.update(lead=True, title="Waiting longest for your review" if rows else "Reviews", items=[
+                {"label": f"{row.submission.badge.title}: {who(row.track, row.submission)}",
+                 "url": url_for("reviews.review", submission_id=row.submission.id),
+                 "note": f"sent {row.since_sent.days} day{'s' if row.since_sent.days != 1 else ''} ago"
+                         + (", past the district's target" if row.late else ""), "late": row.late}
+                for row in rows])
+            if not rows:
+                card["text"] = "Nothing is waiting for you right now. " + card["text"]
+        cards.append(card)
     if access.can_oversee(user):
         cards.append({"title": "Review chains and quality", "text": "Chains, stuck items, assignment, turnaround "
                                                                      "and agreement between reviewers.",

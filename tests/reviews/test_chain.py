@@ -58,7 +58,7 @@ def test_a_three_stage_chain_is_walked_end_to_end(people, use_chain, send, clien
     assert all(v.left_at >= v.entered_at for v in visits)
     # The teacher reads the structured feedback; private notes never reach them.
     teacher_page = client_for(people.teacher).get(f"/submissions/{sub.id}").get_data(as_text=True)
-    assert "Feedback by rubric criterion" in teacher_page and "Clear goals on every sheet." in teacher_page
+    assert "Feedback on attempt 1: meets" in teacher_page and "Clear goals on every sheet." in teacher_page
     assert "Peer thinks the sheets are strong." not in teacher_page and "Coach: meets on both." not in teacher_page
 
 

@@ -173,10 +173,17 @@ ACCESS = {
     'theme.static': 'public',
     'theme.theme_css': 'public',
     'reviews.disagreements': 'roles:pd_admin',
+    'reviews.autosave': 'signed_in',
+    'evidence.pdf_page': 'signed_in',
+    'reviews.calibrate': 'signed_in',
+    'reviews.calibration_round': 'signed_in',
+    'reviews.calibration': 'roles:pd_admin',
+    'reviews.second_score': 'signed_in',
 }
 
 # Signed in, and then the feature's own rules decide, so some roles may get 403: the review
 # queue and exemplars are for people who can review (coaches, the PD office, teachers in a PLC).
 FEATURE_DECIDES = {
     "reviews.queue", "reviews.queue_json", "reviews.anchors", "reviews.anchor", "reviews.anchor_file",
+    "reviews.calibrate",
 }

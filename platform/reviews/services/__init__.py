@@ -14,6 +14,25 @@ from milepost.reviews.services.calibration import (
                                                    stage_turnaround,
                                                    unmark_anchor,
 )
+from milepost.reviews.services.calibration_rounds import (
+                                                   MIN_KAPPA_PAIRS,
+                                                   AgreementFigures,
+                                                   AgreementReport,
+                                                   agreed_levels,
+                                                   asking_second_scores,
+                                                   calibrate,
+                                                   calibration_report,
+                                                   cohens_kappa,
+                                                   double_scoring,
+                                                   double_scoring_report,
+                                                   figures,
+                                                   may_second_score,
+                                                   round_result,
+                                                   sampled,
+                                                   second_score,
+                                                   set_agreed_levels,
+                                                   set_double_scoring,
+)
 from milepost.reviews.services.chains import (
                                                    DECIDING,
                                                    DEFAULT_CHAINS,
@@ -52,7 +71,22 @@ from milepost.reviews.services.eligibility import (
 )
 from milepost.reviews.services.feedback import DECISION_WORDS, compose_feedback, rubric, show_names, teacher_feedback
 from milepost.reviews.services.reminders import ReminderReport, send_reminders, target_days
-from milepost.reviews.services.review_queue import QueueFilters, QueueRow, ensure_tracks, overview, queue
+from milepost.reviews.services.resubmission import (
+                                                   EarlierAttempt,
+                                                   PromptChange,
+                                                   changes_since,
+                                                   earlier_attempts,
+                                                   word_diff,
+)
+from milepost.reviews.services.review_queue import (
+                                                   SORTS,
+                                                   QueueFilters,
+                                                   QueueRow,
+                                                   by_time_since_sent,
+                                                   ensure_tracks,
+                                                   overview,
+                                                   queue,
+)
 from milepost.reviews.services.scoring import (
                                                    MAX_TEXT,
                                                    ReviewIncomplete,
@@ -93,11 +127,17 @@ __all__ = [
     "judgement_text", "meets_index", "meets_problems", "score_check",
     # scoring
     "MAX_TEXT", "ReviewIncomplete", "ReviewInput", "colleagues_reviews", "draft_review", "reviews_of", "save_review",
+    # a resubmission's context: earlier decisions and reviews, what changed
+    "EarlierAttempt", "PromptChange", "changes_since", "earlier_attempts", "word_diff",
     # the queue and the overview
-    "QueueFilters", "QueueRow", "ensure_tracks", "overview", "queue",
+    "SORTS", "QueueFilters", "QueueRow", "by_time_since_sent", "ensure_tracks", "overview", "queue",
     # reminders
     "ReminderReport", "send_reminders", "target_days",
     # calibration and quality
     "Agreement", "ReviewerStats", "agreement", "anchor_attempt", "anchors", "mark_anchor", "reviewer_stats",
     "stage_turnaround", "unmark_anchor",
+    # calibration rounds and double-scoring
+    "MIN_KAPPA_PAIRS", "AgreementFigures", "AgreementReport", "agreed_levels", "asking_second_scores", "calibrate",
+    "calibration_report", "cohens_kappa", "double_scoring", "double_scoring_report", "figures", "may_second_score",
+    "round_result", "sampled", "second_score", "set_agreed_levels", "set_double_scoring",
 ]

@@ -13,7 +13,7 @@ from milepost.accounts.models import PLCMembership, User
 from milepost.core.model import utcnow
 from milepost.evidence.models import Submission
 from milepost.reviews.models import STAGE_KINDS, Review, ReviewClaim, ReviewStage, ReviewStatus, ReviewTrack, StageKind
-from milepost.reviews.services.chains import OPEN
+from milepost.reviews.services.chains import OPEN, setting
 from milepost.reviews.services.eligibility import _at_stage, _eligible_clause
 from milepost.reviews.services.track import track_of
 
@@ -37,6 +37,16 @@ class QueueRow:
     @property
     def waiting(self) -> timedelta:
         return utcnow() - self.track.entered_at
+
+    @property
+    def since_sent(self) -> timedelta:
+        """Since the teacher sent this attempt: what the district's turnaround target counts."""
+        return utcnow() - (self.submission.submitted_at or self.track.entered_at)
+
+    @property
+    def late(self) -> bool:
+        """Past the district's turnaround target (REVIEW_TURNAROUND_DAYS from sending to a decision)."""
+        return self.since_sent > timedelta(days=float(setting("REVIEW_TURNAROUND_DAYS")))
 
     @property
     def taken(self) -> bool:
@@ -65,6 +75,15 @@ def queue(session, user, filters: QueueFilters | None = None, *, limit: int = 50
                 select(theirs.user_id).join(mine, mine.plc_id == theirs.plc_id).where(mine.user_id == user.id)))
         keys += session.execute(query.limit(limit)).all()
     return _load_rows(session, sorted(keys)[:limit])
+
+
+SORTS = ("stage", "sent")  # longest at its stage (the index order, paged), or longest since sent
+
+
+def by_time_since_sent(rows: list[QueueRow]) -> list[QueueRow]:
+    """The rows with the longest since sent first (late work leads), ties by time at the stage."""
+    return sorted(rows, key=lambda r: (r.submission.submitted_at or r.track.entered_at, r.track.entered_at,
+                                       r.submission.id))
 
 
 def _kinds_for(user) -> set[str]:

@@ -46,3 +46,50 @@
   form.addEventListener("change", check);
   check();
 })();
+
+/* Review page: the draft is kept on the server while the reviewer works (like the teacher's autosave), so a
+   closed tab or an expired session loses nothing; "Save draft" and "Submit review" still post the form. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.review-form[data-autosave-url]");
+  if (!form) { return; }
+  var status = form.querySelector("[data-autosave-status]");
+  var timer = null, sending = false, again = false, submitting = false;
+
+  function say(text) { if (status) { status.textContent = text; } }
+  function time() { return new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+
+  function save() {
+    timer = null;
+    if (submitting) { return; }
+    if (sending) { again = true; return; }
+    sending = true;
+    var body = new FormData(form);
+    body.set("action", "save");
+    fetch(form.getAttribute("data-autosave-url"), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": body.get("csrf_token") }
+    }).then(function (r) {
+      if (r.ok) { say("Draft saved at " + time() + ". It counts only once you submit it."); return; }
+      return r.json().then(function (j) {
+        say("Draft not saved: " + ((j && j.error && j.error.message) || "please sign in again in another tab") +
+            " What you typed is still on this page.");
+      }, function () { say("Draft not saved: you may be signed out. What you typed is still on this page."); });
+    }, function () {
+      say("Offline: the draft is not saved yet. What you typed is still on this page.");
+    }).then(function () {
+      sending = false;
+      if (again) { again = false; save(); }
+    });
+  }
+  function later() {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(save, 1500);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+  form.addEventListener("submit", function () {
+    submitting = true;
+    if (timer) { clearTimeout(timer); timer = null; }
+  });
+})();
