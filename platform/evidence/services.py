@@ -15,6 +15,7 @@ from milepost.badges import services as badges
 from milepost.badges.models import Badge, BadgeStatus
 from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from milepost.core.inputs import split_url
 from milepost.core.model import utcnow
 from milepost.evidence import access
 from milepost.evidence.access import is_reviewer  # noqa: F401 - evidence.services.is_reviewer stays importable
@@ -136,11 +137,7 @@ def save_text(session, submission: Submission, index: int, text: str, *, by) -> 
 
 def check_url(raw: str) -> str:
     url = (raw or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationFailed("A link must start with http:// or https:// and name a website.")
-    if len(url) > 2000:
-        raise ValidationFailed("That link is longer than 2,000 characters.")
+    split_url(url, what="That link")  # the scheme, the host, the port and IPv6 brackets, with the reason
     return url
 
 

@@ -3,7 +3,6 @@ sign-in belongs to (link, create or refuse), and the second factor (enrol, check
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -13,6 +12,7 @@ from milepost.accounts.services import normalise_email, record_sign_in, save_use
 from milepost.core import audit
 from milepost.core.access import Role
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from milepost.core.inputs import split_url
 from milepost.core.model import utcnow
 from milepost.signin import access, totp
 from milepost.signin.models import (
@@ -128,7 +128,7 @@ def parse_domains(raw: str) -> list[str]:
 
 def check_issuer(issuer: str, kind: str) -> str:
     issuer = (issuer or "").strip().rstrip("/")
-    parts = urlsplit(issuer)
+    parts = split_url(issuer, what="The issuer")
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not (parts.scheme == "http" and local):
         raise ValidationFailed("The issuer must be an https:// address, such as https://accounts.google.com.")

@@ -12,6 +12,7 @@ from milepost.accounts import services as accounts
 from milepost.accounts.models import User
 from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError, ValidationFailed
+from milepost.core.inputs import parse_int
 from milepost.extensions import db, limiter, login_manager
 from milepost.signin import gate, oidc, services, totp
 from milepost.signin.forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm, ResetForm, ResetRequestForm
@@ -40,10 +41,11 @@ def _code_key() -> str:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    uid, version = parse_int(uid, minimum=1), parse_int(version, minimum=0)
+    if uid is None or version is None:
         return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_version != int(version):
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version:
         return None
     return user
 
