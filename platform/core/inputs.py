@@ -145,16 +145,25 @@ def split_url(raw: str, *, schemes=("http", "https"), what: str = "A link") -> S
     return parts
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
 def init_inputs(app) -> None:
     """`<int:...>` bounded for every route, and every JSON body checked before any view (or a Flask-WTF form,
     which reads JSON bodies as form data) sees it: an object, UTF-8, at most JSON_MAX_DEPTH levels deep."""
     app.url_map.converters["int"] = BoundedIntegerConverter
 
     @app.before_request
-    def _check_json_body():
+    def _check_input():
+        from milepost.core.errors import error_response
+        # PostgreSQL text cannot hold NUL characters, and no form of this site needs one.
+        if "\x00" in request.path:
+            return error_response(404)
+        if _has_nul(request.args) or (request.method not in ("GET", "HEAD") and _has_nul(request.form)):
+            return error_response(400, "Something you sent contains a NUL character (\\0), which no field accepts.")
         if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
             return None
-        from milepost.core.errors import error_response
         raw = request.get_data(cache=True)
         if not raw.strip():
             return None
@@ -162,6 +171,8 @@ def init_inputs(app) -> None:
             data = parse_json(raw, what="The request body")
             if not isinstance(data, dict):
                 raise ValidationFailed("The request body must be a JSON object.")
+            if "\\u0000" in raw.decode("utf-8-sig", "replace"):
+                raise ValidationFailed("The request body contains a NUL character (\\u0000), which no field accepts.")
         except ValidationFailed as exc:
             return error_response(400, exc.message)
         return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from milepost.badges import services as badges
@@ -90,9 +91,16 @@ def start_badge(session, user, badge: Badge) -> Submission:
     submission = Submission(user_id=user.id, badge_id=badge.id, badge_version_id=version.id,
                             state=SubmissionState.DRAFT, attempt_number=1)
     submission.attempts.append(Attempt(number=1))
-    session.add(submission)
-    _log(submission, "start", None, SubmissionState.DRAFT, user)
-    session.flush()
+    try:
+        with session.begin_nested():  # the unique key (person, badge): two starts at once make one submission
+            session.add(submission)
+            _log(submission, "start", None, SubmissionState.DRAFT, user)
+    except IntegrityError:
+        winner = session.scalar(select(Submission).where(Submission.user_id == user.id,
+                                                         Submission.badge_id == badge.id))
+        if winner is None:
+            raise
+        return winner
     return submission
 
 

@@ -80,3 +80,11 @@ def test_an_evidence_link_with_a_bad_port_is_a_clear_form_error(app, submission,
         assert reason in page and "My class" in page
     db.session.expire_all()
     assert [i for i in submission.attempts[-1].items if i.kind == "link"] == []
+
+
+def test_a_nul_character_in_a_query_or_form_is_a_400_on_both_databases(app, as_role):
+    client = as_role("pd_admin")
+    response = client.get("/admin/people?q=a%00b")
+    assert response.status_code == 400 and "NUL character" in response.get_data(as_text=True)
+    assert client.post("/admin/schools/new", data={"name": "Hill\x00School"}).status_code == 400
+    assert client.get("/api/badges/%00").status_code == 404
