@@ -52,6 +52,11 @@ DEFAULTS = {
     "REVIEW_STUCK_DAYS": 10,               # send-reminders tells the PD office about items waiting longer
     "REVIEW_ANONYMOUS": False,             # reviewers see an anonymised number (S-XXXXXX), not the teacher's name
     "REVIEW_PEERS_MUST_HOLD_BADGE": False, # only people who hold the badge may give peer feedback on it
+    # Secrets at rest (docs/operators.md#secrets-at-rest): Fernet keys, newest first, comma-separated; empty means
+    # one key derived from SECRET_KEY. Backups are encrypted with a key file or a passphrase (one is required).
+    "SEALING_KEYS": "",
+    "BACKUP_KEY_FILE": "",
+    "BACKUP_PASSPHRASE": "",
 }
 
 

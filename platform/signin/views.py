@@ -21,7 +21,6 @@ from milepost.signin.models import SignInProvider
 bp = Blueprint("signin", __name__)
 SIGN_IN_FAILED = "That email and password do not match an active account."
 FLOW = "signin_flow"
-ENROL = "signin_enrol"
 
 
 def _code_limit() -> str:
@@ -308,11 +307,9 @@ def enrol():
             return _start_again()
     if services.has_second_factor(db.session, user):
         return redirect(url_for("signin.second_factor") if pending else url_for("signin.account"))
-    # The secret lives in the (signed) session until a code proves the app has it; then in the database.
-    data = session.get(ENROL)
-    if not data or data.get("uid") != user.id:
-        data = {"uid": user.id, "secret": totp.new_secret()}
-        session[ENROL] = data
+    # The secret waits in the database (sealed, never in the session cookie) until a code proves the app has it.
+    data = {"uid": user.id, "secret": services.setup_secret(db.session, user)}
+    db.session.commit()
     form = EnrolForm()
     if form.validate_on_submit():
         try:
@@ -324,7 +321,6 @@ def enrol():
             if pending:  # set up while signing in: this finishes the sign-in
                 services.record_second_factor_sign_in(db.session, user, pending, "set up now")
             db.session.commit()
-            session.pop(ENROL, None)
             if pending:
                 login_user(user, remember=pending["remember"])
             gate.mark_verified(user, strong=True)
