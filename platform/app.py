@@ -31,6 +31,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask("milepost", root_path=str(config.ROOT), instance_path=config.instance_path_from_env(),
                 static_folder=None, instance_relative_config=True)
     config.load_settings(app, test_config)
+    from milepost.core.inputs import init_inputs
+    init_inputs(app)  # before any blueprint adds a route: its `<int:...>` is the bounded one
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -53,6 +53,11 @@ DEFAULTS = {
     "REVIEW_ANONYMOUS": False,             # reviewers see an anonymised number (S-XXXXXX), not the teacher's name
     "REVIEW_PEERS_MUST_HOLD_BADGE": False, # only people who hold the badge may give peer feedback on it
     "REVIEW_TURNAROUND_DAYS": 5,           # target from sending evidence to its decision; the queue marks later work
+    # Secrets at rest (docs/operators.md#secrets-at-rest): Fernet keys, newest first, comma-separated; empty means
+    # one key derived from SECRET_KEY. Backups are encrypted with a key file or a passphrase (one is required).
+    "SEALING_KEYS": "",
+    "BACKUP_KEY_FILE": "",
+    "BACKUP_PASSPHRASE": "",
 }
 
 

@@ -13,6 +13,7 @@ from milepost.accounts.roster import import_roster
 from milepost.core.access import ROLE_LABELS, ROLES, Role, roles
 from milepost.core.errors import NotAllowed, ValidationFailed
 from milepost.core.forms import apply_change, choices
+from milepost.core.inputs import query_int
 from milepost.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,7 +47,7 @@ def index():
 def people():
     q = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", 1)
     query = select(User).options(selectinload(User.school)).order_by(User.display_name, User.id)
     if q:
         like = f"%{q.lower()}%"

@@ -10,6 +10,7 @@ from milepost.badges import access, services
 from milepost.badges.forms import CatalogueFilterForm, filters_from
 from milepost.badges.models import Badge
 from milepost.core.access import signed_in
+from milepost.core.inputs import query_int
 from milepost.extensions import db
 
 bp = Blueprint("badges_api", __name__, url_prefix="/api/badges")
@@ -42,8 +43,8 @@ def _summary(badge: Badge, progress: services.Progress) -> dict:
 def index():
     progress = services.progress_for(db.session, current_user)
     filters = filters_from(CatalogueFilterForm(request.args))
-    per_page = max(1, min(request.args.get("per_page", current_app.config["PAGE_SIZE"], type=int), MAX_PER_PAGE))
-    pager = db.paginate(services.catalogue_query(filters, progress), page=request.args.get("page", 1, type=int),
+    per_page = max(1, min(query_int("per_page", current_app.config["PAGE_SIZE"]), MAX_PER_PAGE))
+    pager = db.paginate(services.catalogue_query(filters, progress), page=query_int("page", 1),
                         per_page=per_page, error_out=False)
     return jsonify(
         items=[_summary(b, progress) for b in pager.items],

@@ -24,6 +24,7 @@ from milepost.badges import services
 from milepost.badges.models import Badge, BadgeStatus, Collection, CollectionEntry, Strand
 from milepost.core import audit
 from milepost.core.errors import ValidationFailed
+from milepost.core.inputs import parse_json
 
 FORMAT = "milepost.badges/1"
 MAX_BADGES = 5000
@@ -83,12 +84,11 @@ class ImportResult:
 
 def parse(data: bytes | str) -> dict:
     try:
-        document = json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
-    except UnicodeDecodeError:
-        raise ValidationFailed("The file is not UTF-8 text; nothing was imported.") from None
-    except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                               f"{exc.msg}); nothing was imported.") from None
+        document = parse_json(data, what="The file", max_depth=40)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message.rstrip(".") + "; nothing was imported.") from None
+    if not isinstance(document, dict):
+        raise ValidationFailed("The file must hold one JSON object (a catalogue); nothing was imported.")
     return document
 
 

@@ -10,8 +10,9 @@ from wtforms.validators import Length, Optional
 
 from milepost.badges.models import KIND_LABELS, LEVELS, PROMPT_KIND_LABELS, BadgeKind, BadgeStatus, PromptKind
 from milepost.badges.services import SORTS, STATUS_FOR_ME
-from milepost.core.forms import MultiCheckboxField
+from milepost.core.forms import MultiCheckboxField, db_int
 from milepost.core.forms import choices as options
+from milepost.core.inputs import parse_int
 
 NONE = 0
 
@@ -35,8 +36,8 @@ class BadgeForm(FlaskForm):
     kind = SelectField("Kind", choices=options(list(KIND_LABELS.items())),
                        description="Outside learning covers conferences, courses and book studies: a "
                                    "certificate or reflection with fixed credit hours, reviewed by the PD office.")
-    strand_id = SelectField("Strand", coerce=int)
-    level = SelectField("Level in the strand", coerce=int, choices=options([(n, f"Level {n}") for n in LEVELS]))
+    strand_id = SelectField("Strand", coerce=db_int)
+    level = SelectField("Level in the strand", coerce=db_int, choices=options([(n, f"Level {n}") for n in LEVELS]))
     summary = TextAreaField("Summary", description="One or two sentences shown in the catalogue.")
     competency = TextAreaField("Competency statement", description="What an earner can do.")
     key_method = TextAreaField("Key method", description="Markdown is allowed.")
@@ -46,11 +47,11 @@ class BadgeForm(FlaskForm):
     credit_hours = StringField("Credit hours", render_kw={"inputmode": "decimal"})
     estimated_time = StringField("Estimated time", description="For example \"6-8 hours\".")
     tags = StringField("Tags", description="Separate tags with commas.")
-    prerequisite_ids = MultiCheckboxField("Prerequisites", coerce=int,
+    prerequisite_ids = MultiCheckboxField("Prerequisites", coerce=db_int,
                                           description="Badges a teacher must earn before starting this one.")
     prompts = FieldList(FormField(PromptForm), label="Submission prompts")
     levels = FieldList(StringField("Level name"), label="Rubric levels")
-    meets_level = SelectField("Level that counts as \"meets\"", coerce=int, validate_choice=False,
+    meets_level = SelectField("Level that counts as \"meets\"", coerce=db_int, validate_choice=False,
                               description="This level and the ones above it meet the standard.")
     allow_holistic = BooleanField(
         "Allow a holistic \u201cmeets\u201d", default=False,
@@ -150,7 +151,8 @@ def _move(items: list, index: int, step: int) -> None:
 def apply_list_action(data: dict, action: str) -> str | None:
     """Change the prompt or rubric lists for an editing button; a message for screen readers, or None."""
     verb, _, number = action.rpartition("-")
-    index = int(number) if number.isdigit() else -1
+    index = parse_int(number, minimum=0, maximum=10_000)
+    index = -1 if index is None else index
     prompts, levels, criteria = data["prompts"], data["levels"], data["criteria"]
     if action == "add-prompt":
         prompts.append(blank_prompt())
@@ -210,7 +212,7 @@ class StrandForm(FlaskForm):
 
 
 class CollectionForm(StrandForm):
-    badge_ids = MultiCheckboxField("Badges in the collection", coerce=int)
+    badge_ids = MultiCheckboxField("Badges in the collection", coerce=db_int)
 
 
 class ImportForm(FlaskForm):
@@ -237,11 +239,13 @@ class CatalogueFilterForm(Form):
 
 
 def _number(text, cast):
+    if cast is int:
+        return parse_int(text, minimum=0)
     try:
         value = cast((text or "").strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    return value if value >= 0 else None
+    return value if 0 <= value < 1e12 else None
 
 
 def filters_from(form: CatalogueFilterForm):
@@ -251,7 +255,7 @@ def filters_from(form: CatalogueFilterForm):
     return CatalogueFilters(
         q=(form.q.data or "").strip()[:200],
         strand=form.strand.data or "",
-        level=int(level) if level.isdigit() and int(level) in LEVELS else None,
+        level=parse_int(level) if parse_int(level) in LEVELS else None,
         kind=form.kind.data or "",
         collection=form.collection.data or "",
         min_points=_number(form.min_points.data, int),

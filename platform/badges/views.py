@@ -30,6 +30,7 @@ from milepost.badges.services import BadgeInvalid
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import ValidationFailed
 from milepost.core.forms import apply_change
+from milepost.core.inputs import query_int
 from milepost.core.markdown import render_markdown
 from milepost.extensions import db
 
@@ -68,7 +69,7 @@ def catalogue():
     form.strand.choices = options([("", "Any strand")] + [(s.slug, s.name) for s, _ in strands])
     form.collection.choices = options([("", "Any collection")] + [(c.slug, c.name) for c in collections])
     filters = filters_from(form)
-    pager = db.paginate(services.catalogue_query(filters, progress), page=request.args.get("page", 1, type=int),
+    pager = db.paginate(services.catalogue_query(filters, progress), page=query_int("page", 1),
                         per_page=current_app.config["PAGE_SIZE"], error_out=False)
     badge_ids = [b.id for b in pager.items]
     return render_template(
@@ -175,7 +176,7 @@ def authoring():
         query = query.where(or_(func.lower(Badge.title).like(like, escape="\\"), Badge.slug.like(like, escape="\\")))
     if status in STATUSES:
         query = query.where(Badge.status == status)
-    pager = db.paginate(query, page=request.args.get("page", 1, type=int),
+    pager = db.paginate(query, page=query_int("page", 1),
                         per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("badges/authoring/index.html", pager=pager, q=q, status=status, statuses=STATUSES)
 

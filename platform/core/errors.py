@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -94,6 +94,16 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return error_response(409, "Someone else changed this at the same moment. Reload the page to see "
                                    "the latest, then try again.")
+
+    @app.errorhandler(IntegrityError)
+    def same_moment(exc: IntegrityError):
+        # A unique key decided a race the service did not expect (the expected ones answer with the
+        # winner's rule themselves): nothing was saved, so say so rather than answer 500.
+        from milepost.extensions import db
+        db.session.rollback()
+        app.logger.warning("unique key refused a concurrent change: %s", exc.orig.__class__.__name__)
+        return error_response(409, "Someone else made the same change at the same moment, so yours was not "
+                                   "saved twice. Reload the page to see the latest.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

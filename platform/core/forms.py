@@ -6,11 +6,13 @@ from typing import TypeVar
 
 from flask import flash, redirect
 from werkzeug.wrappers import Response
+from wtforms import IntegerField as _IntegerField
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from milepost.core.errors import DomainError
+from milepost.core.inputs import parse_int
 from milepost.extensions import db
 
 T = TypeVar("T")
@@ -19,6 +21,26 @@ T = TypeVar("T")
 def choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def db_int(value) -> int:
+    """`coerce=` for select boxes and checkboxes of ids: ASCII digits in the database's range (ValueError
+    otherwise, which WTForms reports as an invalid choice)."""
+    number = parse_int(value)
+    if number is None:
+        raise ValueError("Not a valid choice.")
+    return number
+
+
+class IntegerField(_IntegerField):
+    """WTForms' IntegerField reading only ASCII digits in the database's range, with a plain message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0] in ("", None):
+            return
+        self.data = parse_int(valuelist[0])
+        if self.data is None:
+            raise ValueError(f"Write a whole number (digits 0-9) for {self.label.text.lower()}.")
 
 
 class MultiCheckboxField(SelectMultipleField):

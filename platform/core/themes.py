@@ -195,9 +195,15 @@ def manager() -> ThemeManager:
 @bp.get("/static/<path:filename>")
 @public
 def static(filename: str):
+    if len(filename) > 255 or "\x00" in filename:
+        abort(404)  # no shipped file has such a name, and the file system would refuse it
     for folder in manager().active.folders:
         static_dir = folder / "static"
-        if (static_dir / filename).is_file():
+        try:
+            found = (static_dir / filename).is_file()
+        except (OSError, ValueError):
+            found = False
+        if found:
             return send_from_directory(static_dir, filename, max_age=3600)
     abort(404)
 

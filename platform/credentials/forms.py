@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from milepost.core.forms import IntegerField, db_int
 
 
 class IssuerForm(FlaskForm):
@@ -17,7 +19,7 @@ class IssuerForm(FlaskForm):
 
 
 class ValidityForm(FlaskForm):
-    badge_id = SelectField("Badge", coerce=int, validators=[DataRequired("Choose a badge.")])
+    badge_id = SelectField("Badge", coerce=db_int, validators=[DataRequired("Choose a badge.")])
     months = IntegerField("Valid for (months)", description="Leave blank for no expiry. Applies to new awards.",
                           validators=[Optional(), NumberRange(min=1, max=600, message="Between 1 and 600 months.")])
 

@@ -1,5 +1,6 @@
 """The district's Ed25519 signing keys: private keys as PEM files in the instance folder (never in
-the database), public keys as rows so every app server publishes the same JWKS and did:web document.
+the database), sealed with the SEALING_KEYS (core.sealing) so a copied folder or backup alone does not
+give them away; public keys as rows so every app server publishes the same JWKS and did:web document.
 Rotation retires the current key but keeps publishing it, so credentials it signed still verify."""
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 from sqlalchemy import select
 
-from milepost.core import audit
+from milepost.core import audit, sealing
 from milepost.core.errors import DomainError
 from milepost.core.model import utcnow
 from milepost.credentials.models import SigningKey
@@ -55,7 +56,7 @@ def generate_key(session, *, actor=None) -> SigningKey:
                                 serialization.NoEncryption())
     fd = os.open(folder / f"{kid}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
+        fh.write(sealing.seal_bytes(pem))
     row = SigningKey(kid=kid, algorithm="EdDSA", public_jwk={**jwk, "kid": kid, "alg": "EdDSA", "use": "sig"})
     session.add(row)
     session.flush()
@@ -86,7 +87,28 @@ def private_key(kid: str) -> Ed25519PrivateKey:
         raise KeyMissing(
             f"The private signing key {kid} is not in {path.parent}. Copy the instance folder's "
             "credential-keys from the server that made it, or run `milepost credentials rotate-key`.") from exc
-    return serialization.load_pem_private_key(data, password=None)
+    try:
+        return serialization.load_pem_private_key(sealing.unseal_bytes(data), password=None)
+    except sealing.SealBroken as exc:
+        raise KeyMissing(f"The private signing key {kid} cannot be opened: {exc} Restore the SEALING_KEYS "
+                         "setting that was in use when it was made.") from None
+
+
+def reseal_key_files() -> int:
+    """Seal plain PEM files (made before sealing) and re-seal the others under the newest key; how many."""
+    count = 0
+    folder = keys_folder()
+    for path in sorted(folder.glob("*.pem")) if folder.exists() else []:
+        data = path.read_bytes()
+        opened = sealing.unseal_bytes(data)
+        fresh = sealing.seal_bytes(opened)
+        tmp = path.with_suffix(".pem.new")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(fresh)
+        os.replace(tmp, path)
+        count += 1
+    return count
 
 
 def all_keys(session) -> list[SigningKey]:

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from milepost.badges import services as badges
 from milepost.badges.models import Badge, BadgeStatus
 from milepost.core import audit, signals
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from milepost.core.inputs import split_url
 from milepost.core.model import utcnow
 from milepost.evidence import access
 from milepost.evidence.access import is_reviewer  # noqa: F401 - evidence.services.is_reviewer stays importable
@@ -89,9 +91,16 @@ def start_badge(session, user, badge: Badge) -> Submission:
     submission = Submission(user_id=user.id, badge_id=badge.id, badge_version_id=version.id,
                             state=SubmissionState.DRAFT, attempt_number=1)
     submission.attempts.append(Attempt(number=1))
-    session.add(submission)
-    _log(submission, "start", None, SubmissionState.DRAFT, user)
-    session.flush()
+    try:
+        with session.begin_nested():  # the unique key (person, badge): two starts at once make one submission
+            session.add(submission)
+            _log(submission, "start", None, SubmissionState.DRAFT, user)
+    except IntegrityError:
+        winner = session.scalar(select(Submission).where(Submission.user_id == user.id,
+                                                         Submission.badge_id == badge.id))
+        if winner is None:
+            raise
+        return winner
     return submission
 
 
@@ -136,11 +145,7 @@ def save_text(session, submission: Submission, index: int, text: str, *, by) -> 
 
 def check_url(raw: str) -> str:
     url = (raw or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationFailed("A link must start with http:// or https:// and name a website.")
-    if len(url) > 2000:
-        raise ValidationFailed("That link is longer than 2,000 characters.")
+    split_url(url, what="That link")  # the scheme, the host, the port and IPv6 brackets, with the reason
     return url
 
 

@@ -25,6 +25,7 @@ from milepost.badges.models import Badge
 from milepost.core.access import signed_in
 from milepost.core.errors import DomainError, ValidationFailed
 from milepost.core.forms import apply_change
+from milepost.core.inputs import header_int, json_body
 from milepost.evidence import access, previews, services
 from milepost.evidence.forms import ActionForm, PrivacyCheckForm
 from milepost.evidence.models import ChunkedUpload, EvidenceItem, ItemKind, Submission, SubmissionState
@@ -148,12 +149,12 @@ def _keep_upload(submission: Submission, index: int, stream, filename: str, stud
 def autosave(submission_id: int):
     """Keeps one written answer while the teacher types (JSON from evidence.js)."""
     submission = _own_submission_or_404(submission_id)
-    data = request.get_json(silent=True) or {}
-    index = data.get("prompt")
     try:
+        data = json_body({"prompt": int, "text": str}, what="The saved answer")
+        index = data["prompt"]
         if not isinstance(index, int):
             raise ValidationFailed("Which answer is this?")
-        services.save_text(db.session, submission, index, str(data.get("text", "")), by=current_user)
+        services.save_text(db.session, submission, index, data["text"] or "", by=current_user)
     except DomainError as exc:
         db.session.rollback()
         return jsonify(error={"status": exc.status, "message": exc.message}), exc.status
@@ -314,9 +315,10 @@ def _upload_dir() -> Path:
 def upload_begin(submission_id: int):
     """Start (or find again) a chunked upload: {prompt, filename, size, student_info}."""
     submission = _own_submission_or_404(submission_id)
-    data = request.get_json(silent=True) or {}
     try:
-        index, size = data.get("prompt"), data.get("size")
+        data = json_body({"prompt": int, "size": int, "filename": str, "student_info": bool},
+                         what="The upload request")
+        index, size = data["prompt"], data["size"]
         if not isinstance(index, int) or not isinstance(size, int) or size < 0:
             raise ValidationFailed("The upload did not say which requirement and how large the file is.")
         prompt = services._prompt(submission, index)
@@ -360,7 +362,7 @@ def upload_chunk(upload_id: str):
     upload = _own_upload(upload_id)
     if upload.completed_item_id is not None:
         return jsonify(id=upload.id, offset=upload.size, size=upload.size, done=True, item=upload.completed_item_id)
-    offset = request.headers.get("Upload-Offset", type=int)
+    offset = header_int("Upload-Offset")
     if offset != upload.received:
         # The client and the server disagree (a chunk was lost): tell it where to resume.
         return jsonify(error={"status": 409, "message": "Resume from the offset given."}, offset=upload.received), 409

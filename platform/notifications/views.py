@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError
+from milepost.core.inputs import query_int
 from milepost.extensions import csrf, db
 from milepost.notifications import services
 from milepost.notifications.forms import preferences_form
@@ -17,7 +18,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/notifications")
 @signed_in
 def mine():
-    page = db.paginate(services.list_query(current_user.id), per_page=25, error_out=False)
+    page = db.paginate(services.list_query(current_user.id), page=query_int("page", 1), per_page=25, error_out=False)
     return render_template("notifications/list.html", pager=page, kinds=KINDS)
 
 
@@ -35,7 +36,7 @@ def open_one(notification_id: int):
 def mark_read(notification_id: int):
     services.mark_read(db.session, current_user, notification_id)
     db.session.commit()
-    return redirect(url_for("notifications.mine", page=request.args.get("page", type=int) or None))
+    return redirect(url_for("notifications.mine", page=query_int("page") or None))
 
 
 @bp.post("/notifications/read-all")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from milepost.core.forms import MultiCheckboxField
+from milepost.core.forms import IntegerField, MultiCheckboxField, db_int
 
 
 class TierForm(FlaskForm):
@@ -19,14 +19,14 @@ class TierForm(FlaskForm):
                                validators=[NumberRange(min=0, max=50, message="Between 0 and 50.")])
     badges_per_strand = IntegerField("Badges in each of those strands", default=1,
                                      validators=[NumberRange(min=1, max=20, message="Between 1 and 20.")])
-    required_badge_ids = MultiCheckboxField("Badges everyone at this tier must hold", coerce=int)
+    required_badge_ids = MultiCheckboxField("Badges everyone at this tier must hold", coerce=db_int)
 
 
 class RewardForm(FlaskForm):
     name = StringField("Reward", validators=[DataRequired("Give the reward a name."), Length(max=160)])
     description = TextAreaField("Description", validators=[Length(max=2000)])
     points_needed = IntegerField("Unlocked at this many points", validators=[Optional(), NumberRange(min=0)])
-    tier_id = SelectField("Or on reaching this tier", coerce=int)
+    tier_id = SelectField("Or on reaching this tier", coerce=db_int)
     active = BooleanField("Offered now", default=True)
 
 
@@ -37,7 +37,7 @@ class AdjustForm(FlaskForm):
 
 
 class DirectAwardForm(FlaskForm):
-    badge_id = SelectField("Badge", coerce=int, validators=[DataRequired("Choose a badge.")])
+    badge_id = SelectField("Badge", coerce=db_int, validators=[DataRequired("Choose a badge.")])
     emails = TextAreaField("People (one email per line, or separated by commas)",
                            validators=[DataRequired("List at least one person.")])
     reason = StringField("Reason", validators=[DataRequired("Say why, e.g. the PD day they attended."),

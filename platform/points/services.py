@@ -288,8 +288,11 @@ def claim_reward(session, reward: Reward, *, user) -> RewardClaim:
     if existing is not None:
         raise InvalidTransition(f"You have already claimed “{reward.name}”.")
     claim = RewardClaim(reward_id=reward.id, user_id=user.id)
-    session.add(claim)
-    session.flush()
+    try:
+        with session.begin_nested():  # the unique key (reward, person) decides a race between two clicks
+            session.add(claim)
+    except IntegrityError:
+        raise InvalidTransition(f"You have already claimed “{reward.name}”.") from None
     audit.record(session, "reward.claimed", actor=user, target=claim, reward=reward.name)
     return claim
 

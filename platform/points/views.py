@@ -15,6 +15,7 @@ from milepost.awards.models import Award
 from milepost.badges.models import Badge, BadgeStatus
 from milepost.core.access import roles, signed_in
 from milepost.core.forms import apply_change, choices
+from milepost.core.inputs import query_int
 from milepost.core.model import utcnow
 from milepost.extensions import db
 from milepost.points import access, services
@@ -223,7 +224,7 @@ def awards_list():
              .join(User, User.id == Award.user_id).order_by(Award.issued_at.desc()))
     if q:
         query = query.where(func.lower(User.display_name).like(f"%{q}%") | User.email.like(f"%{q}%"))
-    pager = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    pager = db.paginate(query, page=query_int("page", 1), per_page=50, error_out=False)
     return render_template("points/awards.html", pager=pager, q=q, form=RevokeForm())
 
 

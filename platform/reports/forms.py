@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
+
+from milepost.core.forms import IntegerField, db_int
 
 
 class _GetForm(FlaskForm):
@@ -12,18 +14,18 @@ class _GetForm(FlaskForm):
 
 
 class DashboardFilterForm(_GetForm):
-    year = SelectField("School year", coerce=int, validate_choice=False)
+    year = SelectField("School year", coerce=db_int, validate_choice=False)
     start = DateField("From", validators=[Optional()], description="Leave empty for the start of the school year.")
     end = DateField("To", validators=[Optional()], description="Leave empty for the end of the school year.")
-    school = SelectField("School", coerce=int, validate_choice=False)
-    strand = SelectField("Strand", coerce=int, validate_choice=False)
-    pilot = SelectField("Pilot", coerce=int, validate_choice=False)
+    school = SelectField("School", coerce=db_int, validate_choice=False)
+    strand = SelectField("Strand", coerce=db_int, validate_choice=False)
+    pilot = SelectField("Pilot", coerce=db_int, validate_choice=False)
 
 
 class CreditHoursForm(_GetForm):
     start = DateField("From", validators=[Optional()])
     end = DateField("To", validators=[Optional()])
-    school = SelectField("School", coerce=int, validate_choice=False)
+    school = SelectField("School", coerce=db_int, validate_choice=False)
 
 
 class PersonSearchForm(_GetForm):

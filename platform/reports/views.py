@@ -13,6 +13,7 @@ from milepost.core.access import roles
 from milepost.core.csvsafe import csv_text
 from milepost.core.errors import DomainError, ValidationFailed
 from milepost.core.forms import choices
+from milepost.core.inputs import query_int
 from milepost.core.model import utcnow
 from milepost.extensions import db
 from milepost.points.models import KIND_LABELS
@@ -72,18 +73,18 @@ def _exported(report: str, rows: int, **detail) -> None:
 def _dashboard_filters(form: DashboardFilterForm, scope) -> tuple[services.Filters, dict]:
     """The filters asked for, within the reader's scope (a coach naming another school gets 403)."""
     this_year = services.school_year_of(utcnow().date())
-    year = request.args.get("year", type=int) or this_year
+    year = query_int("year", minimum=1, maximum=9998) or this_year
     if not this_year - 50 <= year <= this_year:
         year = this_year
     first, last = services.school_year_dates(year)
     if not form.validate():
         raise ValidationFailed("Check the dates: " + " ".join(e for errors in form.errors.values() for e in errors))
     start, end = form.start.data or first, form.end.data or last
-    school_id = request.args.get("school", type=int) or None
+    school_id = query_int("school") or None
     access.check_school(scope, school_id)
     f = services.Filters(start=start, end=end, school_id=school_id,
-                         strand_id=request.args.get("strand", type=int) or None,
-                         pilot_id=request.args.get("pilot", type=int) or None, schools=scope)
+                         strand_id=query_int("strand") or None,
+                         pilot_id=query_int("pilot") or None, schools=scope)
     services.check_range(f.start, f.end)
     return f, {"year": year, "this_year": this_year}
 
@@ -99,7 +100,7 @@ def _dashboard_form(options: dict, year_info: dict, scope) -> DashboardFilterFor
     form.strand.choices = choices([(ANY, "All strands")] + options["strand"])
     form.pilot.choices = choices([(ANY, "No pilot: everyone")] + options["pilot"])
     for name in ("school", "strand", "pilot"):
-        getattr(form, name).data = request.args.get(name, type=int) or ANY
+        getattr(form, name).data = query_int(name) or ANY
     return form
 
 
@@ -189,13 +190,13 @@ def _credit_filters(form: CreditHoursForm) -> tuple[date, date, int | None]:
         raise ValidationFailed("Check the dates: " + " ".join(e for errors in form.errors.values() for e in errors))
     start, end = form.start.data or first, form.end.data or last
     services.check_range(start, end)
-    return start, end, request.args.get("school", type=int) or None
+    return start, end, query_int("school") or None
 
 
 def _credit_form() -> CreditHoursForm:
     form = CreditHoursForm(request.args)
     form.school.choices = choices([(ANY, "All schools")] + services.filter_options(db.session, None)["school"])
-    form.school.data = request.args.get("school", type=int) or ANY
+    form.school.data = query_int("school") or ANY
     return form
 
 
@@ -283,7 +284,7 @@ def audit_log():
         f = _audit_filters(form)
     except DomainError as exc:
         return render_template("reports/audit.html", form=form, page=None, error=exc.message, args={}), 400
-    page = services.audit_page(db.session, f, page=request.args.get("page", 1, type=int),
+    page = services.audit_page(db.session, f, page=query_int("page", 1),
                                per_page=current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("reports/audit.html", form=form, page=page, error=None, args=args,

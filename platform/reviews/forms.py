@@ -3,10 +3,10 @@ criterion's index (level-0, glow-0, grow-0, comment-0), like the evidence answer
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from milepost.core.forms import choices
+from milepost.core.forms import IntegerField, choices, db_int
 from milepost.reviews.models import DECISION_LABELS, DECISIONS, STAGE_KINDS, STAGE_LABELS
 
 STAGE_CHOICES = [("", "Any stage")] + [(k, STAGE_LABELS[k]) for k in STAGE_KINDS]
@@ -34,15 +34,15 @@ class ReviewForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    reviewer_id = SelectField("Reviewer", coerce=int, validate_choice=False)
+    reviewer_id = SelectField("Reviewer", coerce=db_int, validate_choice=False)
 
 
 class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only filters
 
-    badge = SelectField("Badge", coerce=int, validate_choice=False)
-    school = SelectField("School", coerce=int, validate_choice=False)
+    badge = SelectField("Badge", coerce=db_int, validate_choice=False)
+    school = SelectField("School", coerce=db_int, validate_choice=False)
     stage = SelectField("Stage", choices=choices(STAGE_CHOICES), validate_choice=False)
     waiting = IntegerField("Waiting at least (days)", validators=[Optional(), NumberRange(min=0, max=365)])
 
@@ -62,7 +62,7 @@ class ChainForm(FlaskForm):
 
 
 class NewChainForm(FlaskForm):
-    badge_id = SelectField("Badge", coerce=int, validate_choice=False)
+    badge_id = SelectField("Badge", coerce=db_int, validate_choice=False)
 
 
 class AnchorForm(FlaskForm):

@@ -14,6 +14,7 @@ from milepost.badges.models import Badge, BadgeStatus
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import DomainError
 from milepost.core.forms import apply_change, choices
+from milepost.core.inputs import parse_int, query_int
 from milepost.evidence import access as evidence_access
 from milepost.evidence import services as evidence
 from milepost.evidence.models import Attempt, AttemptOutcome, EvidenceItem
@@ -39,10 +40,10 @@ def _reviewer_only():
 
 
 def _filters(form: QueueFilterForm) -> services.QueueFilters:
-    return services.QueueFilters(badge_id=request.args.get("badge", type=int) or None,
-                                 school_id=request.args.get("school", type=int) or None,
+    return services.QueueFilters(badge_id=query_int("badge") or None,
+                                 school_id=query_int("school") or None,
                                  stage=request.args.get("stage") if request.args.get("stage") in STAGE_LABELS else None,
-                                 waiting_days=request.args.get("waiting", type=int) or None)
+                                 waiting_days=query_int("waiting") or None)
 
 
 def _filter_form() -> QueueFilterForm:
@@ -76,7 +77,7 @@ HOME_ITEMS = 3  # the oldest waiting items a coach's home page leads with
 def queue():
     _reviewer_only()
     form = _filter_form()
-    after = request.args.get("after", type=int)
+    after = query_int("after")
     sort = request.args.get("sort") if request.args.get("sort") in services.SORTS else "stage"
     args = {k: v for k, v in request.args.items() if k not in ("after", "sort")}
     next_url = first_url = None
@@ -223,7 +224,7 @@ def _scores_from_form(submission) -> dict[int, dict]:
     scores = {}
     for index, _criterion in enumerate(services.rubric(submission)["criteria"]):
         level = request.form.get(f"level-{index}", "")
-        scores[index] = {"level": int(level) if level.isdigit() else None,
+        scores[index] = {"level": parse_int(level, minimum=0),
                          "glow": request.form.get(f"glow-{index}", ""), "grow": request.form.get(f"grow-{index}", ""),
                          "comment": request.form.get(f"comment-{index}", "")}
     return scores

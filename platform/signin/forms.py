@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from milepost.accounts.services import MIN_PASSWORD
-from milepost.core.forms import choices
+from milepost.core.forms import choices, db_int
 from milepost.signin.models import ProviderKind
 
 KIND_LABELS = {ProviderKind.GOOGLE: "Google Workspace", ProviderKind.MICROSOFT: "Microsoft Entra ID (Microsoft 365)",
@@ -59,7 +59,7 @@ class PasswordPolicyForm(FlaskForm):
 
 
 class BreakGlassForm(FlaskForm):
-    user_id = SelectField("Site administrator", coerce=int)
+    user_id = SelectField("Site administrator", coerce=db_int)
 
 
 # --- passwords ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from milepost.accounts.models import User
 from milepost.core.model import Timestamped, in_list, utcnow
+from milepost.core.sealing import SealedString
 from milepost.extensions import db
 
 
@@ -38,7 +39,7 @@ class SignInProvider(Timestamped, db.Model):
     issuer: Mapped[str] = mapped_column(String(500))
     client_id: Mapped[str] = mapped_column(String(255))
     # Kept so the app can call the token endpoint; never shown back in full (see masked_secret).
-    client_secret: Mapped[str] = mapped_column(String(500), default="")
+    client_secret: Mapped[str] = mapped_column(SealedString(1000), default="")  # sealed at rest (core.sealing)
     # Lower-case domains, one per line; empty means any domain the provider vouches for.
     allowed_domains: Mapped[str] = mapped_column(Text, default="")
     create_accounts: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -116,12 +117,23 @@ class TotpCredential(db.Model):
     __tablename__ = "signin_totp"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(SealedString(255))  # sealed at rest (core.sealing)
     # The last 30-second step accepted, so a code seen over someone's shoulder cannot be reused.
     last_counter: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class TotpSetup(db.Model):
+    """The secret of an authenticator app being set up, kept here (sealed) rather than in the session cookie
+    until a code from the app proves it; then it moves to TotpCredential."""
+
+    __tablename__ = "signin_totp_setup"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(SealedString(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class RecoveryCode(db.Model):

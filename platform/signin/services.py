@@ -3,7 +3,7 @@ sign-in belongs to (link, create or refuse), and the second factor (enrol, check
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
@@ -13,6 +13,7 @@ from milepost.accounts.services import normalise_email, record_sign_in, save_use
 from milepost.core import audit
 from milepost.core.access import Role
 from milepost.core.errors import InvalidTransition, NotAllowed, ValidationFailed
+from milepost.core.inputs import split_url
 from milepost.core.model import utcnow
 from milepost.signin import access, totp
 from milepost.signin.models import (
@@ -24,6 +25,7 @@ from milepost.signin.models import (
     SignInPolicy,
     SignInProvider,
     TotpCredential,
+    TotpSetup,
 )
 
 PASSWORDS_OFF = ("Passwords are switched off here: please use the button for your district account above. "
@@ -128,7 +130,7 @@ def parse_domains(raw: str) -> list[str]:
 
 def check_issuer(issuer: str, kind: str) -> str:
     issuer = (issuer or "").strip().rstrip("/")
-    parts = urlsplit(issuer)
+    parts = split_url(issuer, what="The issuer")
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not (parts.scheme == "http" and local):
         raise ValidationFailed("The issuer must be an https:// address, such as https://accounts.google.com.")
@@ -331,6 +333,23 @@ def recovery_codes_left(session, user: User) -> int:
 WRONG_CODE = "That code did not work. Type the newest 6-digit code from your app, or one of your recovery codes."
 
 
+SETUP_MINUTES = 30  # a set-up page left open longer starts again with a new secret
+
+
+def setup_secret(session, user: User) -> str:
+    """The secret of the authenticator this person is setting up (kept server-side, sealed), made if needed."""
+    row = session.get(TotpSetup, user.id)
+    if row is not None and row.created_at < utcnow() - timedelta(minutes=SETUP_MINUTES):
+        session.delete(row)
+        session.flush()
+        row = None
+    if row is None:
+        row = TotpSetup(user_id=user.id, secret=totp.new_secret())
+        session.add(row)
+        session.flush()
+    return row.secret
+
+
 def enrol(session, user: User, secret: str, code: str) -> list[str]:
     """Keep the authenticator once the person has typed a code from it; returns fresh recovery
     codes (shown once, stored only as hashes)."""
@@ -341,6 +360,7 @@ def enrol(session, user: User, secret: str, code: str) -> list[str]:
         raise ValidationFailed("That code did not match. Check that you scanned the code on this page and type the "
                                "newest 6 digits your app shows.")
     session.add(TotpCredential(user_id=user.id, secret=secret, last_counter=counter))
+    session.execute(delete(TotpSetup).where(TotpSetup.user_id == user.id))
     codes = _store_recovery_codes(session, user)
     audit.record(session, "signin.2fa_enrolled", actor=user, target=user)
     return codes

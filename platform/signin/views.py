@@ -12,6 +12,7 @@ from milepost.accounts import services as accounts
 from milepost.accounts.models import User
 from milepost.core.access import public, safe_next, signed_in
 from milepost.core.errors import DomainError, ValidationFailed
+from milepost.core.inputs import parse_int
 from milepost.extensions import db, limiter, login_manager
 from milepost.signin import gate, oidc, services, totp
 from milepost.signin.forms import ChangePasswordForm, CodeForm, EnrolForm, LoginForm, ResetForm, ResetRequestForm
@@ -20,7 +21,6 @@ from milepost.signin.models import SignInProvider
 bp = Blueprint("signin", __name__)
 SIGN_IN_FAILED = "That email and password do not match an active account."
 FLOW = "signin_flow"
-ENROL = "signin_enrol"
 
 
 def _code_limit() -> str:
@@ -40,10 +40,11 @@ def _code_key() -> str:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     uid, _, version = user_id.partition(":")
-    if not uid.isdigit() or not version.isdigit():
+    uid, version = parse_int(uid, minimum=1), parse_int(version, minimum=0)
+    if uid is None or version is None:
         return None
-    user = db.session.get(User, int(uid))
-    if user is None or user.session_version != int(version):
+    user = db.session.get(User, uid)
+    if user is None or user.session_version != version:
         return None
     return user
 
@@ -306,11 +307,9 @@ def enrol():
             return _start_again()
     if services.has_second_factor(db.session, user):
         return redirect(url_for("signin.second_factor") if pending else url_for("signin.account"))
-    # The secret lives in the (signed) session until a code proves the app has it; then in the database.
-    data = session.get(ENROL)
-    if not data or data.get("uid") != user.id:
-        data = {"uid": user.id, "secret": totp.new_secret()}
-        session[ENROL] = data
+    # The secret waits in the database (sealed, never in the session cookie) until a code proves the app has it.
+    data = {"uid": user.id, "secret": services.setup_secret(db.session, user)}
+    db.session.commit()
     form = EnrolForm()
     if form.validate_on_submit():
         try:
@@ -322,7 +321,6 @@ def enrol():
             if pending:  # set up while signing in: this finishes the sign-in
                 services.record_second_factor_sign_in(db.session, user, pending, "set up now")
             db.session.commit()
-            session.pop(ENROL, None)
             if pending:
                 login_user(user, remember=pending["remember"])
             gate.mark_verified(user, strong=True)

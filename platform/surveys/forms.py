@@ -3,11 +3,11 @@ since each survey has its own questions; ActionForm only carries the CSRF token 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from milepost.core.access import ROLE_LABELS
-from milepost.core.forms import MultiCheckboxField, choices
+from milepost.core.forms import IntegerField, MultiCheckboxField, choices, db_int
 from milepost.surveys.models import AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, WAVE_LABELS
 
 NONE = 0
@@ -22,12 +22,12 @@ class PilotForm(FlaskForm):
     goals = TextAreaField("Goals", description="What the pilot should show. Markdown is allowed.")
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])
-    teacher_ids = MultiCheckboxField("Teachers in the cohort", coerce=int)
-    add_school_id = SelectField("Also add every teacher at a school", coerce=int)
-    add_plc_id = SelectField("Also add every member of a PLC", coerce=int)
-    reviewer_ids = MultiCheckboxField("Their reviewers", coerce=int,
+    teacher_ids = MultiCheckboxField("Teachers in the cohort", coerce=db_int)
+    add_school_id = SelectField("Also add every teacher at a school", coerce=db_int)
+    add_plc_id = SelectField("Also add every member of a PLC", coerce=db_int)
+    reviewer_ids = MultiCheckboxField("Their reviewers", coerce=db_int,
                                       description="Coaches and peers who review the cohort's evidence.")
-    badge_ids = MultiCheckboxField("Badges in scope", coerce=int)
+    badge_ids = MultiCheckboxField("Badges in scope", coerce=db_int)
 
 
 class SurveyForm(FlaskForm):
@@ -37,9 +37,9 @@ class SurveyForm(FlaskForm):
                                                       "who said what.")
     audience = SelectField("Who is it for?", choices=choices(list(AUDIENCE_LABELS.items())))
     audience_role = SelectField("Role", choices=choices([("", "Choose a role")] + list(ROLE_LABELS.items())))
-    audience_school_id = SelectField("School", coerce=int)
-    pilot_id = SelectField("Pilot", coerce=int, description="Needed when the survey is for a pilot's cohort.")
-    set_id = SelectField("Compare over time with", coerce=int,
+    audience_school_id = SelectField("School", coerce=db_int)
+    pilot_id = SelectField("Pilot", coerce=db_int, description="Needed when the survey is for a pilot's cohort.")
+    set_id = SelectField("Compare over time with", coerce=db_int,
                          description="Surveys in the same set are compared question by question, for the "
                                      "same respondents.")
     wave = SelectField("Wave", choices=choices([("", "Not part of a pre/mid/post set")] + list(WAVE_LABELS.items())))

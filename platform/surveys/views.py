@@ -17,6 +17,7 @@ from milepost.core.access import ROLE_LABELS, ROLES, Role, roles, signed_in
 from milepost.core.csvsafe import csv_text
 from milepost.core.errors import ValidationFailed
 from milepost.core.forms import apply_change, choices
+from milepost.core.inputs import query_int
 from milepost.core.model import utcnow
 from milepost.evidence.models import STATE_LABELS, STATES
 from milepost.extensions import db
@@ -390,7 +391,7 @@ def delete(survey_id: int):
 
 
 def _filters() -> dict:
-    school = request.args.get("school", type=int) or None
+    school = query_int("school") or None
     role = request.args.get("role", "")
     return {"school_id": school, "role": role if role in ROLES else None}
 

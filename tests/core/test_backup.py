@@ -79,14 +79,49 @@ def test_the_cli_backs_up_and_restores_into_a_fresh_instance(tmp_path, monkeypat
         db.session.commit()
         people = db.session.execute(db.text('SELECT COUNT(*) FROM "user"')).scalar()
         db.engine.dispose()
-    result = first.test_cli_runner().invoke(args=["backup", str(tmp_path / "b.tar.gz")])
-    assert result.exit_code == 0, result.output
+    key_file = tmp_path / "backup.key"
+    key_file.write_bytes(os.urandom(32).hex().encode())
+    refused = first.test_cli_runner().invoke(args=["backup", str(tmp_path / "b.tar.gz")])
+    assert refused.exit_code != 0 and "Backups are encrypted" in refused.output  # no key: no backup
+    result = first.test_cli_runner().invoke(args=["backup", str(tmp_path / "b.tar.gz"), "--key-file", str(key_file)])
+    assert result.exit_code == 0 and "encrypted" in result.output, result.output
     monkeypatch.setenv("MILEPOST_INSTANCE_PATH", str(tmp_path / "two"))
     second = make_test_app(tmp_path, f"sqlite:///{tmp_path / 'two.db'}", UPLOAD_PATH=str(tmp_path / "two" / "uploads"),
                            SECRET_KEY=None)
-    result = second.test_cli_runner().invoke(args=["restore", str(tmp_path / "b.tar.gz")])
+    refused = second.test_cli_runner().invoke(args=["restore", str(tmp_path / "b.tar.gz")])
+    assert refused.exit_code != 0 and "This backup is encrypted with a key file" in refused.output
+    result = second.test_cli_runner().invoke(args=["restore", str(tmp_path / "b.tar.gz"), "--key-file", str(key_file)])
     assert result.exit_code == 0, result.output
     with second.app_context():
         assert db.session.execute(db.text('SELECT COUNT(*) FROM "user"')).scalar() == people
         db.engine.dispose()
     assert (tmp_path / "two" / "secret_key").read_text() == (tmp_path / "one" / "secret_key").read_text()
+
+
+def test_an_encrypted_backup_hides_everything_and_refuses_a_wrong_or_missing_key(app, tmp_path):
+    from milepost.core.backup import BackupKey, archive_manifest, is_encrypted
+
+    seed(db.session)
+    db.session.commit()
+    instance = Path(app.instance_path)
+    (instance / "note.txt").write_bytes(b"a plain file in the instance" * 100000)  # several 1 MiB chunks
+    archive = tmp_path / "backup.tar.gz.enc"
+    key = BackupKey(passphrase="correct horse battery staple")
+    create_backup(db.engine, db.metadata, instance, archive, key=key)
+    data = archive.read_bytes()
+    assert is_encrypted(archive) and b"dana.whitfield" not in data and b"manifest" not in data
+    assert archive_manifest(archive, key)["tables"]["user"] > 0
+    for wrong in (None, BackupKey(passphrase="not the right passphrase")):
+        with pytest.raises(RestoreRefused):
+            archive_manifest(archive, wrong)
+    cut = tmp_path / "cut.enc"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(RestoreRefused, match="cut short|cannot be opened"):
+        archive_manifest(cut, key)
+    flipped = bytearray(data)
+    flipped[-10] ^= 1
+    (tmp_path / "flipped.enc").write_bytes(bytes(flipped))
+    with pytest.raises(RestoreRefused, match="cannot be opened"):
+        archive_manifest(tmp_path / "flipped.enc", key)
+    with pytest.raises(RestoreRefused, match="at least 12"):
+        BackupKey(passphrase="short")

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from milepost.core.audit import AuditEvent
 from milepost.extensions import db
+from milepost.signin.models import TotpSetup
 from tests.helpers.app import PASSWORD, login
 
 
@@ -71,7 +72,9 @@ def test_setting_up_the_second_factor_while_signing_in_records_the_sign_in(app, 
     assert client.get("/signin/two-factor").headers["Location"] == "/signin/two-factor/set-up"
     client.get("/signin/two-factor/set-up")
     with client.session_transaction() as session:
-        secret = session["signin_enrol"]["secret"]
+        assert "secret" not in repr(dict(session))  # kept server-side, not in the readable session cookie
+    db.session.expire_all()
+    secret = db.session.get(TotpSetup, admin.id).secret
     page = client.post("/signin/two-factor/set-up", data={"code": totp.current_code(secret)}).get_data(as_text=True)
     assert len(re.findall(r"<code>([a-z0-9-]{19})</code>", page)) == 10
     [event] = events("account.login")

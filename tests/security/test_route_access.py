@@ -26,7 +26,7 @@ def sample_url(rule) -> str:
     for name in rule.arguments:
         converter = rule._converters[name]
         kind = converter.__class__.__name__
-        values[name] = 999999 if kind == "IntegerConverter" else (
+        values[name] = 999999 if kind.endswith("IntegerConverter") else (
             sorted(converter.items)[0] if kind == "AnyConverter" else "no-such-thing")
     url = rule.rule
     for name, value in values.items():

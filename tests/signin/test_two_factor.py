@@ -9,7 +9,7 @@ from milepost.accounts.models import User
 from milepost.core.audit import AuditEvent
 from milepost.extensions import db
 from milepost.signin import totp
-from milepost.signin.models import RecoveryCode, TotpCredential
+from milepost.signin.models import RecoveryCode, TotpCredential, TotpSetup
 from tests.helpers.app import login
 from tests.helpers.signin import enrol_directly, signed_in_user_name
 
@@ -28,7 +28,9 @@ def test_a_pd_admin_sets_up_an_authenticator_before_being_signed_in(client, make
     page = client.get("/signin/two-factor/set-up").get_data(as_text=True)
     assert "<svg" in page and not re.search(r"<script(?![^>]*\bsrc=)", page)  # the QR code carries no script
     with client.session_transaction() as session:
-        secret = session["signin_enrol"]["secret"]
+        assert "secret" not in repr(dict(session))  # kept server-side, not in the readable session cookie
+    db.session.expire_all()
+    secret = db.session.get(TotpSetup, admin.id).secret
     assert totp.grouped(secret) in page  # the key to type by hand
     assert client.get("/admin/people").status_code == 302
 

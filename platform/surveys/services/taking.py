@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from milepost.core.errors import InvalidTransition, ValidationFailed
+from milepost.core.inputs import parse_int
 from milepost.surveys import access
 from milepost.surveys.models import Question, QuestionKind, Survey, SurveyAnswer, SurveyParticipation, SurveyResponse
 
@@ -87,9 +88,10 @@ def _point(raw: str, top: int, *, base: int = 1) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.lstrip("-").isdigit() or not base <= int(raw) < base + top:
+    value = parse_int(raw, minimum=base, maximum=base + top - 1)
+    if value is None:
         raise ValueError
-    return int(raw)
+    return value
 
 
 def parse_answers(survey: Survey, form) -> tuple[dict[int, object], dict[int, str]]:
