@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from milepost.core.access import ROLE_LABELS
 from milepost.core.forms import MultiCheckboxField, choices
-from milepost.surveys.models import AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, WAVE_LABELS
+from milepost.surveys.models import AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, PILOT_PART_LABELS, WAVE_LABELS
 
 NONE = 0
 
@@ -39,6 +39,10 @@ class SurveyForm(FlaskForm):
     audience_role = SelectField("Role", choices=choices([("", "Choose a role")] + list(ROLE_LABELS.items())))
     audience_school_id = SelectField("School", coerce=int)
     pilot_id = SelectField("Pilot", coerce=int, description="Needed when the survey is for a pilot's cohort.")
+    audience_pilot_role = SelectField("Which of the pilot's people", choices=choices(list(PILOT_PART_LABELS.items())),
+                                      validate_choice=False,  # optional; services.save_survey checks the value
+                                      description="A survey about earning badges is for the cohort's teachers; "
+                                                  "reviewers can have a survey of their own.")
     set_id = SelectField("Compare over time with", coerce=int,
                          description="Surveys in the same set are compared question by question, for the "
                                      "same respondents.")

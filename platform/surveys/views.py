@@ -207,6 +207,7 @@ def _edit_survey(survey: Survey | None):
             data = {"title": survey.title, "intro": survey.intro, "anonymous": survey.anonymous,
                     "audience": survey.audience, "audience_role": survey.audience_role or "",
                     "audience_school_id": survey.audience_school_id or NONE, "pilot_id": survey.pilot_id or NONE,
+                    "audience_pilot_role": survey.audience_pilot_role or "",
                     "set_id": survey.set_id or NONE, "wave": survey.wave if survey.wave in WAVE_LABELS else "",
                     "opens_on": survey.opens_at.date(), "closes_on": survey.closes_at.date() - timedelta(days=1)}
         form = SurveyForm(formdata=None, data=data)
@@ -220,7 +221,8 @@ def _edit_survey(survey: Survey | None):
                 db.session, survey, title=form.title.data, intro=form.intro.data, anonymous=form.anonymous.data,
                 audience=form.audience.data, audience_role=form.audience_role.data or None,
                 audience_school_id=form.audience_school_id.data or None, pilot_id=form.pilot_id.data or None,
-                set_id=form.set_id.data or None, wave=form.wave.data or (survey.wave if survey else ""),
+                audience_pilot_role=form.audience_pilot_role.data or "", set_id=form.set_id.data or None,
+                wave=form.wave.data or (survey.wave if survey else ""),
                 opens_on=form.opens_on.data, closes_on=form.closes_on.data, actor=current_user),
             errors=form.form_errors, each_problem=True, success="The survey settings are saved.",
             then=lambda saved: url_for("surveys.questions", survey_id=saved.id))
@@ -538,8 +540,12 @@ def pilot(pilot_id: int):
 def pilot_surveys(pilot_id: int):
     pilot = db.get_or_404(Pilot, pilot_id)
     _checked_action()
-    survey_set = services.create_pilot_waves(db.session, pilot, actor=current_user)
+    survey_set, made = services.create_pilot_waves(db.session, pilot, actor=current_user)
     db.session.commit()
-    flash("Pre, mid-point and post surveys are ready as drafts, linked so answers can be compared over time. "
-          "Check their dates, then publish each one.", "success")
+    if made:
+        flash("Pre, mid-point and post surveys for the cohort's teachers are ready as drafts, linked so answers "
+              "can be compared over time. Check their dates, then publish each one.", "success")
+    else:
+        flash("This pilot already has its linked pre, mid-point and post surveys: here they are. "
+              "Nothing new was made.", "info")
     return redirect(url_for("surveys.manage") + f"#set-{survey_set.id}")

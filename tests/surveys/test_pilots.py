@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from milepost.accounts.services import save_plc, save_school
-from milepost.core.model import utcnow
 from milepost.evidence.models import Attempt, Submission
 from milepost.extensions import db
 from milepost.surveys import services
@@ -17,23 +16,27 @@ START = datetime(2026, 2, 2, 9, tzinfo=UTC)
 
 
 def new_pilot(teachers, reviewers=(), badges=(), **extra):
+    """A pilot of 90 days around START (the day the test submissions are sent)."""
     pilot = services.save_pilot(db.session, None, name=extra.pop("name", "Goal-setting pilot"), goals="Goals",
-                                starts_on=utcnow().date(), ends_on=utcnow().date() + timedelta(days=90),
+                                starts_on=extra.pop("starts_on", START.date() - timedelta(days=1)),
+                                ends_on=extra.pop("ends_on", START.date() + timedelta(days=90)),
                                 teacher_ids=[t.id for t in teachers], reviewer_ids=[r.id for r in reviewers],
                                 badge_ids=[b.id for b in badges], actor=None, **extra)
     db.session.commit()
     return pilot
 
 
-def add_submission(teacher, badge, state, *, decided_days=None):
-    """Test data straight into the tables: a submission in a given state with one attempt."""
+def add_submission(teacher, badge, state, *, decided_days=None, at=START):
+    """Test data straight into the tables: a submission in a given state with one attempt, started and
+    sent at `at`."""
     version = badge.versions[-1]
-    submission = Submission(user_id=teacher.id, badge_id=badge.id, badge_version_id=version.id, state=state)
+    submission = Submission(user_id=teacher.id, badge_id=badge.id, badge_version_id=version.id, state=state,
+                            created_at=at)
     attempt = Attempt(number=1)
     if state != "draft":
-        submission.submitted_at = attempt.submitted_at = START
+        submission.submitted_at = attempt.submitted_at = at
     if decided_days is not None:
-        attempt.decided_at = submission.decided_at = START + timedelta(days=decided_days)
+        attempt.decided_at = submission.decided_at = at + timedelta(days=decided_days)
         attempt.outcome = "awarded" if state == "awarded" else "returned"
     submission.attempts.append(attempt)
     db.session.add(submission)
