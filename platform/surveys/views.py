@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -410,6 +421,19 @@ def results(survey_id: int):
     report = services.results_report(db.session, survey, minimum(), with_names=names, **filters)
     return render_template("surveys/results.html", survey=survey, report=report, filters=filters, charts=charts,
                            can_export=access.can_export(current_user), **_filter_choices())
+
+
+@bp.get("/surveys/<int:survey_id>/results.json")
+@readers
+def results_json(survey_id: int):
+    """The figures of the results page (same filters, same hiding of small groups), never with names."""
+    survey = _survey_or_404(survey_id)
+    if survey.status != "published":
+        abort(404)
+    report = services.results_report(db.session, survey, minimum(), **_filters())
+    response = jsonify(services.report_document(survey, report))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/surveys/<int:survey_id>/results.csv")

@@ -166,6 +166,7 @@ ACCESS = {
     'surveys.publish': 'roles:pd_admin,site_admin',
     'surveys.questions': 'roles:pd_admin,site_admin',
     'surveys.results': 'roles:pd_admin,site_admin,leader',
+    'surveys.results_json': 'roles:pd_admin,site_admin,leader',
     'surveys.set_anonymity': 'roles:pd_admin,site_admin',
     'surveys.set_results': 'roles:pd_admin,site_admin,leader',
     'surveys.settings': 'roles:pd_admin,site_admin',

@@ -27,6 +27,7 @@ from milepost.surveys.services.pick_lists import plc_choices, school_choices
 from milepost.surveys.services.pilots import Dashboard, pilot_dashboard, pilot_members, save_pilot
 from milepost.surveys.services.results import (
                                                 Respondent,
+                                                report_document,
                                                 respondents,
                                                 results_report,
                                                 score,
@@ -62,7 +63,8 @@ __all__ = [
     "LONG_TEXT", "SHORT_TEXT", "answers_as_fields", "field_names", "missing_required", "my_response",
     "parse_answers", "pseudonym", "save_response", "shares_set_pseudonyms",
     # results and export
-    "Respondent", "respondents", "results_report", "score", "set_comparison", "summarise", "survey_results",
+    "Respondent", "report_document", "respondents", "results_report", "score", "set_comparison", "summarise",
+    "survey_results",
     "export_table", "respondent_label",
     # form pick lists
     "plc_choices", "school_choices",
