@@ -12,6 +12,9 @@
 - survey.audience_pilot_role: a pilot survey goes to every member ("") or to one part. The educator
   pre/mid/post surveys already made from the template go to the cohort's teachers only.
 
+- survey_question.show_if_key / show_if_value: skip logic (a question asked only after a given answer to an
+  earlier one). Existing questions are always asked.
+
 The downgrade drops the columns (keeping one row per person in a pilot, the teacher one first); the pseudonyms given to identified responses stay (they are unique).
 
 Revision ID: 0019_pilot_evaluation
@@ -63,8 +66,15 @@ def upgrade():
                                              survey_roles.c.template_key.like('educator_%'))
                  .values(audience_pilot_role='teacher'))
 
+    # Plain ADD COLUMNs: survey_answer points at survey_question with ON DELETE CASCADE.
+    op.add_column('survey_question', sa.Column('show_if_key', sa.String(length=80), nullable=False,
+                                               server_default=''))
+    op.add_column('survey_question', sa.Column('show_if_value', sa.Integer(), nullable=True))
+
 
 def downgrade():
+    op.drop_column('survey_question', 'show_if_value')
+    op.drop_column('survey_question', 'show_if_key')
     op.drop_column('survey', 'audience_pilot_role')
     # One row per person again: the reviewer row of anyone also in the cohort goes.
     op.get_bind().execute(sa.text(

@@ -148,3 +148,11 @@ def _heat_text(row: HeatRow) -> str:
     return f"{row.area}: {shares}."
 
 
+
+
+def choice_bars(distribution: Distribution, *, title: str) -> Markup:
+    """Single and multiple choice ("how often" questions too): the number of people choosing each answer,
+    one bar per answer, in the order the answers were offered."""
+    from milepost.core.charts import bar_chart
+
+    return bar_chart(list(zip(distribution.labels, distribution.counts, strict=True)), title=title)

@@ -66,6 +66,9 @@ class QuestionForm(FlaskForm):
                                            "Indicator | what Starting looks like | Practicing | Sustaining")
     min_value = StringField("Smallest allowed number", validators=[Optional()])
     max_value = StringField("Largest allowed number", validators=[Optional()])
+    show_if = SelectField("Ask it only after an answer", validate_choice=False,  # the service checks it
+                          description="Skip logic: people see this question only when they gave this answer to "
+                                      "an earlier question.")
     retrospective = BooleanField("Ask it twice: \"before the pilot\" and \"now\"",
                                  description="A retrospective pair, answered in one sitting (post surveys).")
 

@@ -263,8 +263,33 @@ class Question(db.Model):
     max_value: Mapped[float | None] = mapped_column(Float)
     # A retrospective pair: the same scale answered for "before the pilot" and "now".
     retrospective: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Skip logic: asked only when the earlier question with this key got this answer (as stored: a
+    # single choice's 0-based index, a Likert point from 1). Empty key: always asked.
+    show_if_key: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    show_if_value: Mapped[int | None]
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
+
+    def condition(self) -> tuple[Question, str] | None:
+        """The earlier question this one depends on and the label of the answer that shows it."""
+        if not self.show_if_key:
+            return None
+        for q in self.survey.questions:
+            if q is self:
+                break
+            if q.key == self.show_if_key and q.kind in (QuestionKind.SINGLE, QuestionKind.LIKERT):
+                index = (self.show_if_value or 0) - (1 if q.kind == QuestionKind.LIKERT else 0)
+                if 0 <= index < len(q.options):
+                    return q, q.options[index]
+        return None
+
+    def shown_for(self, answers: dict[int, object]) -> bool:
+        """Whether this question is asked, given the answers so far (by question id)."""
+        found = self.condition()
+        if found is None:
+            return True
+        source, _label = found
+        return answers.get(source.id) == self.show_if_value
 
     @property
     def kind_label(self) -> str:

@@ -271,7 +271,21 @@ def _question_data(form: QuestionForm, kind: str) -> dict:
             "eval_level": form.eval_level.data, "key": form.key.data,
             "options": (form.options.data or "").splitlines(), "indicators": (form.indicators.data or "").splitlines(),
             "min_value": form.min_value.data, "max_value": form.max_value.data,
-            "retrospective": form.retrospective.data}
+            "retrospective": form.retrospective.data,
+            **dict(zip(("show_if_key", "show_if_value"), (form.show_if.data or "|").split("|", 1), strict=True))}
+
+
+def _condition_choices(form: QuestionForm, survey: Survey, question: Question | None) -> None:
+    """Skip logic: every answer of the earlier single-choice and agreement questions."""
+    options = [("", "Always ask it")]
+    for q in survey.questions:
+        if question is not None and q.id == question.id:
+            break
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.LIKERT) and not q.retrospective and q.key:
+            base = 1 if q.kind == QuestionKind.LIKERT else 0
+            options += [(f"{q.key}|{i + base}", f"After \u201c{label}\u201d to \u201c{q.prompt}\u201d")
+                        for i, label in enumerate(q.options)]
+    form.show_if.choices = options
 
 
 def _edit_question(survey: Survey, question: Question | None, kind: str):
@@ -288,10 +302,13 @@ def _edit_question(survey: Survey, question: Question | None, kind: str):
                                             for i in question.indicators),
                     "min_value": "" if question.min_value is None else f"{question.min_value:g}",
                     "max_value": "" if question.max_value is None else f"{question.max_value:g}",
-                    "retrospective": question.retrospective}
+                    "retrospective": question.retrospective,
+                    "show_if": f"{question.show_if_key}|{question.show_if_value}" if question.show_if_key else ""}
         form = QuestionForm(formdata=None, data=data)
+        _condition_choices(form, survey, question)
         return render_template("surveys/question_form.html", form=form, survey=survey, question=question, kind=kind)
     form = QuestionForm()
+    _condition_choices(form, survey, question)
     if form.validate_on_submit():
         done = apply_change(
             lambda: services.save_question(db.session, survey, question, _question_data(form, kind),
@@ -468,6 +485,17 @@ def set_anonymity(set_id: int):
                         then=url_for("surveys.manage") + f"#set-{survey_set.id}")
 
 
+@bp.get("/surveys/<int:survey_id>/codebook.csv")
+@managers
+def codebook(survey_id: int):
+    """What each column of the answers export means (no answers in it)."""
+    survey = _survey_or_404(survey_id)
+    header, rows = services.codebook_table(survey)
+    response = Response(csv_text(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename=survey-{survey.id}-codebook.csv"
+    return response
+
+
 @bp.get("/surveys/sets/<int:set_id>/results")
 @readers
 def set_results(set_id: int):
@@ -475,7 +503,7 @@ def set_results(set_id: int):
     filters = _filters()
     comparison = services.set_comparison(db.session, survey_set, minimum=minimum(), **filters)
     return render_template("surveys/set_results.html", survey_set=survey_set, comparison=comparison, filters=filters,
-                           minimum=minimum(), **_filter_choices())
+                           minimum=minimum(), method=services.PAIRED_METHOD, **_filter_choices())
 
 
 # --------------------------------------------------------------------------- pilots

@@ -145,6 +145,7 @@ ACCESS = {
     'signin_admin.reset_two_factor': 'roles:site_admin',
     'signin_admin.two_factor': 'roles:site_admin',
     'surveys.close': 'roles:pd_admin,site_admin',
+    'surveys.codebook': 'roles:pd_admin,site_admin',
     'surveys.delete': 'roles:pd_admin,site_admin',
     'surveys.delete_question': 'roles:pd_admin,site_admin',
     'surveys.edit_pilot': 'roles:pd_admin,site_admin',

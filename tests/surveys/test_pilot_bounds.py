@@ -10,7 +10,7 @@ from milepost.core.errors import NotAllowed
 from milepost.extensions import db
 from milepost.surveys import access, services
 from milepost.surveys.models import PilotMember, Survey, SurveySet
-from tests.surveys.test_pilots import START, add_submission, new_pilot
+from tests.helpers.surveys import START, add_submission, new_pilot
 
 
 def test_pilot_figures_ignore_work_from_before_and_after_the_pilot(make_user, make_badge, as_role):

@@ -21,12 +21,14 @@ from milepost.surveys.services.building import (
                                                 set_has_answers,
                                                 slug_key,
 )
-from milepost.surveys.services.export import export_table, respondent_label
+from milepost.surveys.services.export import codebook_table, export_table, respondent_label
 from milepost.surveys.services.lifecycle import close_now, make_pulse, open_pulse_surveys, publish, seal_closed
 from milepost.surveys.services.pick_lists import plc_choices, school_choices
 from milepost.surveys.services.pilots import Dashboard, pilot_dashboard, pilot_members, save_pilot
 from milepost.surveys.services.results import (
+                                                PairedChange,
                                                 Respondent,
+                                                paired_change,
                                                 report_document,
                                                 respondents,
                                                 results_report,
@@ -48,6 +50,8 @@ from milepost.surveys.services.taking import (
                                                 shares_set_pseudonyms,
 )
 
+PAIRED_METHOD = PairedChange.METHOD
+
 __all__ = [
     # audience (in_audience, the rule for one person, is access.in_audience)
     "audience_filter", "audience_size", "in_audience", "surveys_for",
@@ -63,9 +67,10 @@ __all__ = [
     "LONG_TEXT", "SHORT_TEXT", "answers_as_fields", "field_names", "missing_required", "my_response",
     "parse_answers", "pseudonym", "save_response", "shares_set_pseudonyms",
     # results and export
+    "PAIRED_METHOD", "PairedChange", "paired_change",
     "Respondent", "report_document", "respondents", "results_report", "score", "set_comparison", "summarise",
     "survey_results",
-    "export_table", "respondent_label",
+    "codebook_table", "export_table", "respondent_label",
     # form pick lists
     "plc_choices", "school_choices",
 ]

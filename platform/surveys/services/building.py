@@ -221,7 +221,25 @@ def clean_question(data: dict) -> dict:
         "options": options if keep_options else [], "indicators": indicators,
         "min_value": min_value, "max_value": max_value,
         "retrospective": bool(data.get("retrospective")) and kind == QuestionKind.LIKERT,
+        "show_if_key": slug_key(data.get("show_if_key") or "") if not section else "",
+        "show_if_value": _int_or_none(data.get("show_if_value")) if data.get("show_if_key") and not section else None,
     }
+
+
+def _int_or_none(value):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_condition(survey: Survey, question: Question) -> None:
+    """Skip logic must point at an earlier single-choice or agreement question and one of its answers."""
+    if not question.show_if_key:
+        return
+    if question.condition() is None:
+        raise ValidationFailed("Show this question only after an answer to an earlier single-choice or "
+                               "agreement question: choose the question and the answer from the list.")
 
 
 def _number_or_none(value):
@@ -238,6 +256,7 @@ def save_question(session, survey: Survey, question: Question | None, data: dict
         survey.questions.append(question)
     for name, value in clean.items():
         setattr(question, name, value)
+    _check_condition(survey, question)
     session.flush()
     return question
 
@@ -328,7 +347,7 @@ def copy_survey(session, source: Survey, *, actor, **overrides) -> Survey:
     for q in source.questions:
         survey.questions.append(Question(**{name: getattr(q, name) for name in (
             "position", "kind", "prompt", "help", "required", "eval_level", "key", "options", "indicators",
-            "min_value", "max_value", "retrospective")}))
+            "min_value", "max_value", "retrospective", "show_if_key", "show_if_value")}))
     session.add(survey)
     session.flush()
     return survey

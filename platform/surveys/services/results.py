@@ -149,6 +149,37 @@ def retrospective_summary(labels: list[str], answers) -> RetroSummary:
 
 
 @dataclass
+class PairedChange:
+    """A matched pre/post change, paired by person: the mean of each person's difference (last wave minus
+    first), its 95% confidence interval from the t distribution with n - 1 degrees of freedom, and the
+    standardised effect size d_z (mean difference over the standard deviation of the differences)."""
+
+    n: int
+    mean_difference: float
+    sd_difference: float
+    ci_low: float
+    ci_high: float
+    effect_size: float | None  # None when every difference is the same (no spread to scale by)
+
+    METHOD = ("paired t interval on each person's change (last wave minus first), 95% confidence, n - 1 "
+              "degrees of freedom; effect size d_z = mean change / standard deviation of the changes")
+
+
+def paired_change(pairs: list[tuple[float, float]], confidence: float = 0.95) -> PairedChange | None:
+    """The paired analysis of (before, after) pairs of one person each; None with fewer than two pairs."""
+    differences = [after - before for before, after in pairs if before is not None and after is not None]
+    n = len(differences)
+    if n < 2:
+        return None
+    from scipy import stats  # imported here: only the comparison pages need it
+
+    average = sum(differences) / n
+    sd = statistics.stdev(differences)
+    margin = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / n ** 0.5
+    return PairedChange(n, average, sd, average - margin, average + margin, average / sd if sd else None)
+
+
+@dataclass
 class MatchedChange:
     """The same question across waves, for the respondents who answered it in every wave."""
 
@@ -156,6 +187,7 @@ class MatchedChange:
     n_matched: int
     means: list[float | None]
     changes: list[float | None] = field(default_factory=list)  # each wave minus the first
+    paired: PairedChange | None = None  # last wave against the first, person by person
 
     @property
     def total_change(self) -> float | None:
@@ -170,7 +202,9 @@ def matched_change(waves: list[tuple[str, dict[str, float]]]) -> MatchedChange:
     common = set.intersection(*({k for k, v in scores.items() if v is not None} for _, scores in waves))
     means = [mean(scores[k] for k in common) for _, scores in waves]
     changes = [None if m is None or means[0] is None else m - means[0] for m in means]
-    return MatchedChange(labels, len(common), means, changes)
+    first, last = waves[0][1], waves[-1][1]
+    paired = paired_change([(first[k], last[k]) for k in sorted(common)]) if len(waves) > 1 else None
+    return MatchedChange(labels, len(common), means, changes, paired)
 
 
 @dataclass
