@@ -503,7 +503,10 @@ def set_results(set_id: int):
     filters = _filters()
     comparison = services.set_comparison(db.session, survey_set, minimum=minimum(), **filters)
     return render_template("surveys/set_results.html", survey_set=survey_set, comparison=comparison, filters=filters,
-                           minimum=minimum(), method=services.PAIRED_METHOD, **_filter_choices())
+                           minimum=minimum(), method=services.PAIRED_METHOD, charts=charts,
+                           trends=(services.pulse_trend(db.session, survey_set, minimum=minimum())
+                                   if survey_set.kind == SetKind.PULSE else []),
+                           **_filter_choices())
 
 
 # --------------------------------------------------------------------------- pilots

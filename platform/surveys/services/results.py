@@ -456,3 +456,44 @@ def report_document(survey: Survey, report: dict) -> dict:
     return {"survey": {"id": survey.id, "title": survey.title, "anonymous": survey.anonymous},
             "minimum_group": report["minimum"], "hidden": bool(report["suppressed"]),
             "n": None if report["suppressed"] else report["n"], "questions": questions}
+
+
+@dataclass
+class TrendPoint:
+    month: str              # the survey's wave, YYYY-MM
+    n: int
+    mean: float | None      # None when hidden (fewer answers than the minimum)
+
+
+@dataclass
+class Trend:
+    """One question of a monthly pulse, month by month (everyone who answered each month, not matched)."""
+
+    question: Question
+    points: list[TrendPoint]
+    scale: int | None
+
+    @property
+    def change(self) -> float | None:
+        """The last shown month's mean minus the first's: positive when the score rose."""
+        shown = [p.mean for p in self.points if p.mean is not None]
+        return shown[-1] - shown[0] if len(shown) > 1 else None
+
+
+def pulse_trend(session, survey_set: SurveySet, *, minimum: int) -> list[Trend]:
+    """Each question of a pulse followed over its months, in month order (a month filled in later still
+    sorts by its own month)."""
+    months = sorted((s for s in survey_set.surveys if s.status == SurveyStatus.PUBLISHED and s.wave),
+                    key=lambda s: (s.wave, s.opens_at, s.id))
+    people = {s.id: respondents(session, s) for s in months}
+    trends: dict[str, Trend] = {}
+    for s in months:
+        for q in s.asked:
+            if not q.key or q.kind not in (QuestionKind.LIKERT, QuestionKind.NUMBER, QuestionKind.RUBRIC):
+                continue
+            scores = [score(q, p.answers.get(q.id)) for p in people[s.id] if q.id in p.answers]
+            scores = [v for v in scores if v is not None]
+            trend = trends.setdefault(q.key, Trend(q, [], len(q.options) if q.kind != QuestionKind.NUMBER else None))
+            trend.points.append(TrendPoint(s.wave, len(scores), None if too_small(len(scores), minimum)
+                                           or not scores else mean(scores)))
+    return list(trends.values())
