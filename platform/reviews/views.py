@@ -514,7 +514,7 @@ def calibration():
     problems = []
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
-        badge = db.session.get(Badge, request.form.get("badge_id", type=int) or 0) or abort(400)
+        badge = db.session.get(Badge, parse_int(request.form.get("badge_id")) or 0) or abort(400)
         raw = (request.form.get("percent") or "").strip()
         percent = int(raw) if raw.isdigit() else -1
         done = apply_change(lambda: services.set_double_scoring(db.session, badge, percent, by=current_user),

@@ -70,8 +70,11 @@ def in_audience(session, user, survey: Survey) -> bool:
     if survey.audience == Audience.SCHOOL:
         return survey.audience_school_id is not None and user.school_id == survey.audience_school_id
     if survey.audience == Audience.PILOT:
-        return session.scalar(select(PilotMember.user_id).where(PilotMember.pilot_id == survey.pilot_id,
-                                                                 PilotMember.user_id == user.id)) is not None
+        query = select(PilotMember.user_id).where(PilotMember.pilot_id == survey.pilot_id,
+                                                  PilotMember.user_id == user.id)
+        if survey.audience_pilot_role:  # a survey for one part of the pilot (the cohort's teachers)
+            query = query.where(PilotMember.role == survey.audience_pilot_role)
+        return session.scalar(query.limit(1)) is not None
     return False
 
 

@@ -148,3 +148,58 @@ def _heat_text(row: HeatRow) -> str:
     return f"{row.area}: {shares}."
 
 
+
+
+def choice_bars(distribution: Distribution, *, title: str) -> Markup:
+    """Single and multiple choice ("how often" questions too): the number of people choosing each answer,
+    one bar per answer, in the order the answers were offered."""
+    from milepost.core.charts import bar_chart
+
+    return bar_chart(list(zip(distribution.labels, distribution.counts, strict=True)), title=title)
+
+
+def line_chart(trend, *, title: str, width: int = 640) -> Markup:
+    """A pulse question's monthly means as a line: one point per month, a gap where a month is hidden.
+    The scale runs from 1 to the top of the answer scale (or from 0 for numbers)."""
+    from milepost.core.charts import GRID, MUTED_TEXT, SERIES, nice_ceiling, number
+
+    points = trend.points
+    if not points:
+        return Markup("")
+    uid = new_id()
+    left, right, top, bottom = 44, width - 16, 14, 200
+    low = 1.0 if trend.scale else 0.0
+    shown = [p.mean for p in points if p.mean is not None]
+    high = float(trend.scale) if trend.scale else nice_ceiling(max(shown, default=1.0))
+    step_x = (right - left) / max(1, len(points) - 1)
+
+    def y_of(value: float) -> float:
+        return bottom - (bottom - top) * ((value - low) / (high - low) if high > low else 0)
+
+    summary = "; ".join(f"{p.month}: {number(round(p.mean, 2)) if p.mean is not None else 'hidden'}" for p in points)
+    parts = svg_open(uid, width, bottom + 30, title, f"Monthly mean. {summary}.")
+    for i in range(5):
+        value = low + (high - low) * i / 4
+        y = y_of(value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" fill="{MUTED_TEXT}" text-anchor="end">'
+                     f'{escape(number(round(value, 2)))}</text>')
+    run: list[str] = []
+    for i, p in enumerate(points):
+        x = left + (i * step_x if len(points) > 1 else (right - left) / 2)
+        if p.mean is None:
+            if len(run) > 1:
+                parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{SERIES[0]}" stroke-width="2"/>')
+            run = []
+        else:
+            y = y_of(p.mean)
+            run.append(f"{x:.1f},{y:.1f}")
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{SERIES[0]}"><title>{escape(p.month)}: '
+                         f'{escape(number(round(p.mean, 2)))} ({p.n} answers)</title></circle>')
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 18}" font-size="11" fill="{DARK_TEXT}" text-anchor="middle">'
+                     f'{escape(p.month)}</text>')
+    if len(run) > 1:
+        parts.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{SERIES[0]}" stroke-width="2"/>')
+    parts.append("</svg>")
+    # Safe: every text above is escaped.
+    return Markup("".join(parts))  # nosec

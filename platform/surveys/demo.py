@@ -86,7 +86,7 @@ def _seed_pilot(session, people, admin) -> None:
         starts_on=today - timedelta(days=160), ends_on=today - timedelta(days=30),
         teacher_ids=[t.id for t in teachers], reviewer_ids=[people[e].id for e in COACHES if e in people],
         badge_ids=[b.id for b in badges], actor=admin)
-    survey_set = services.create_pilot_waves(session, pilot, actor=admin)
+    survey_set, _ = services.create_pilot_waves(session, pilot, actor=admin)
     rng = random.Random(2024)
     # Who answers each wave: most people every time, a few miss one.
     skips = {Wave.PRE: set(), Wave.MID: {1, 6}, Wave.POST: {9}}

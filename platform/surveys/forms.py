@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from milepost.core.access import ROLE_LABELS
 from milepost.core.forms import IntegerField, MultiCheckboxField, choices, db_int
-from milepost.surveys.models import AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, WAVE_LABELS
+from milepost.surveys.models import AUDIENCE_LABELS, EVAL_LEVEL_LABELS, KIND_LABELS, PILOT_PART_LABELS, WAVE_LABELS
 
 NONE = 0
 
@@ -39,6 +39,10 @@ class SurveyForm(FlaskForm):
     audience_role = SelectField("Role", choices=choices([("", "Choose a role")] + list(ROLE_LABELS.items())))
     audience_school_id = SelectField("School", coerce=db_int)
     pilot_id = SelectField("Pilot", coerce=db_int, description="Needed when the survey is for a pilot's cohort.")
+    audience_pilot_role = SelectField("Which of the pilot's people", choices=choices(list(PILOT_PART_LABELS.items())),
+                                      validate_choice=False,  # optional; services.save_survey checks the value
+                                      description="A survey about earning badges is for the cohort's teachers; "
+                                                  "reviewers can have a survey of their own.")
     set_id = SelectField("Compare over time with", coerce=db_int,
                          description="Surveys in the same set are compared question by question, for the "
                                      "same respondents.")
@@ -62,6 +66,9 @@ class QuestionForm(FlaskForm):
                                            "Indicator | what Starting looks like | Practicing | Sustaining")
     min_value = StringField("Smallest allowed number", validators=[Optional()])
     max_value = StringField("Largest allowed number", validators=[Optional()])
+    show_if = SelectField("Ask it only after an answer", validate_choice=False,  # the service checks it
+                          description="Skip logic: people see this question only when they gave this answer to "
+                                      "an earlier question.")
     retrospective = BooleanField("Ask it twice: \"before the pilot\" and \"now\"",
                                  description="A retrospective pair, answered in one sitting (post surveys).")
 

@@ -32,7 +32,8 @@ from milepost.extensions import db
 
 
 class MemberRole(StrEnum):
-    """A pilot member's part: in the cohort, or reviewing the cohort's evidence."""
+    """A pilot member's part: in the cohort, or reviewing the cohort's evidence. The two are separate
+    rows, so one person (a coach earning badges in the cohort) may hold both."""
 
     TEACHER = "teacher"
     REVIEWER = "reviewer"
@@ -94,6 +95,8 @@ STATUSES = tuple(SurveyStatus)
 AUDIENCES = tuple(Audience)
 AUDIENCE_LABELS = {Audience.PILOT: "A pilot's cohort", Audience.ROLE: "Everyone with a role",
                    Audience.SCHOOL: "Everyone at a school", Audience.EVERYONE: "Everyone"}
+PILOT_PART_LABELS = {"": "Everyone in the pilot", MemberRole.TEACHER: "The cohort's teachers only",
+                     MemberRole.REVIEWER: "The reviewers only"}
 WAVES = tuple(Wave)
 WAVE_LABELS = {Wave.PRE: "Pre (before the pilot)", Wave.MID: "Mid-point", Wave.POST: "Post (at the end)"}
 KINDS = tuple(QuestionKind)
@@ -146,12 +149,14 @@ class Pilot(Timestamped, db.Model):
 
 
 class PilotMember(db.Model):
+    """One part a person plays in a pilot; a person in the cohort who also reviews has two rows."""
+
     __tablename__ = "pilot_member"
     __table_args__ = (CheckConstraint(f"role IN ({in_list(MEMBER_ROLES)})", name="known_role"),)
 
     pilot_id: Mapped[int] = mapped_column(ForeignKey("pilot.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True)
-    role: Mapped[str] = mapped_column(String(10), default=MemberRole.TEACHER)
+    role: Mapped[str] = mapped_column(String(10), primary_key=True, default=MemberRole.TEACHER)
 
     pilot: Mapped[Pilot] = relationship(back_populates="members")
     user: Mapped[User] = relationship()  # noqa: F821
@@ -200,6 +205,8 @@ class Survey(Timestamped, db.Model):
     audience_role: Mapped[str | None] = mapped_column(String(20))
     audience_school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", ondelete="SET NULL"))
     pilot_id: Mapped[int | None] = mapped_column(ForeignKey("pilot.id", ondelete="SET NULL"), index=True)
+    # A pilot survey's part of the pilot: "" every member, or one MemberRole (the cohort's teacher surveys).
+    audience_pilot_role: Mapped[str] = mapped_column(String(10), default="", server_default="")
     set_id: Mapped[int | None] = mapped_column(ForeignKey("survey_set.id", ondelete="SET NULL"), index=True)
     wave: Mapped[str] = mapped_column(String(20), default="")  # pre | mid | post | YYYY-MM for a pulse
     opens_at: Mapped[datetime]
@@ -256,8 +263,33 @@ class Question(db.Model):
     max_value: Mapped[float | None] = mapped_column(Float)
     # A retrospective pair: the same scale answered for "before the pilot" and "now".
     retrospective: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Skip logic: asked only when the earlier question with this key got this answer (as stored: a
+    # single choice's 0-based index, a Likert point from 1). Empty key: always asked.
+    show_if_key: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    show_if_value: Mapped[int | None]
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
+
+    def condition(self) -> tuple[Question, str] | None:
+        """The earlier question this one depends on and the label of the answer that shows it."""
+        if not self.show_if_key:
+            return None
+        for q in self.survey.questions:
+            if q is self:
+                break
+            if q.key == self.show_if_key and q.kind in (QuestionKind.SINGLE, QuestionKind.LIKERT):
+                index = (self.show_if_value or 0) - (1 if q.kind == QuestionKind.LIKERT else 0)
+                if 0 <= index < len(q.options):
+                    return q, q.options[index]
+        return None
+
+    def shown_for(self, answers: dict[int, object]) -> bool:
+        """Whether this question is asked, given the answers so far (by question id)."""
+        found = self.condition()
+        if found is None:
+            return True
+        source, _label = found
+        return answers.get(source.id) == self.show_if_value
 
     @property
     def kind_label(self) -> str:

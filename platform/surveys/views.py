@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -208,6 +219,7 @@ def _edit_survey(survey: Survey | None):
             data = {"title": survey.title, "intro": survey.intro, "anonymous": survey.anonymous,
                     "audience": survey.audience, "audience_role": survey.audience_role or "",
                     "audience_school_id": survey.audience_school_id or NONE, "pilot_id": survey.pilot_id or NONE,
+                    "audience_pilot_role": survey.audience_pilot_role or "",
                     "set_id": survey.set_id or NONE, "wave": survey.wave if survey.wave in WAVE_LABELS else "",
                     "opens_on": survey.opens_at.date(), "closes_on": survey.closes_at.date() - timedelta(days=1)}
         form = SurveyForm(formdata=None, data=data)
@@ -221,7 +233,8 @@ def _edit_survey(survey: Survey | None):
                 db.session, survey, title=form.title.data, intro=form.intro.data, anonymous=form.anonymous.data,
                 audience=form.audience.data, audience_role=form.audience_role.data or None,
                 audience_school_id=form.audience_school_id.data or None, pilot_id=form.pilot_id.data or None,
-                set_id=form.set_id.data or None, wave=form.wave.data or (survey.wave if survey else ""),
+                audience_pilot_role=form.audience_pilot_role.data or "", set_id=form.set_id.data or None,
+                wave=form.wave.data or (survey.wave if survey else ""),
                 opens_on=form.opens_on.data, closes_on=form.closes_on.data, actor=current_user),
             errors=form.form_errors, each_problem=True, success="The survey settings are saved.",
             then=lambda saved: url_for("surveys.questions", survey_id=saved.id))
@@ -259,7 +272,21 @@ def _question_data(form: QuestionForm, kind: str) -> dict:
             "eval_level": form.eval_level.data, "key": form.key.data,
             "options": (form.options.data or "").splitlines(), "indicators": (form.indicators.data or "").splitlines(),
             "min_value": form.min_value.data, "max_value": form.max_value.data,
-            "retrospective": form.retrospective.data}
+            "retrospective": form.retrospective.data,
+            **dict(zip(("show_if_key", "show_if_value"), (form.show_if.data or "|").split("|", 1), strict=True))}
+
+
+def _condition_choices(form: QuestionForm, survey: Survey, question: Question | None) -> None:
+    """Skip logic: every answer of the earlier single-choice and agreement questions."""
+    options = [("", "Always ask it")]
+    for q in survey.questions:
+        if question is not None and q.id == question.id:
+            break
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.LIKERT) and not q.retrospective and q.key:
+            base = 1 if q.kind == QuestionKind.LIKERT else 0
+            options += [(f"{q.key}|{i + base}", f"After \u201c{label}\u201d to \u201c{q.prompt}\u201d")
+                        for i, label in enumerate(q.options)]
+    form.show_if.choices = options
 
 
 def _edit_question(survey: Survey, question: Question | None, kind: str):
@@ -276,10 +303,13 @@ def _edit_question(survey: Survey, question: Question | None, kind: str):
                                             for i in question.indicators),
                     "min_value": "" if question.min_value is None else f"{question.min_value:g}",
                     "max_value": "" if question.max_value is None else f"{question.max_value:g}",
-                    "retrospective": question.retrospective}
+                    "retrospective": question.retrospective,
+                    "show_if": f"{question.show_if_key}|{question.show_if_value}" if question.show_if_key else ""}
         form = QuestionForm(formdata=None, data=data)
+        _condition_choices(form, survey, question)
         return render_template("surveys/question_form.html", form=form, survey=survey, question=question, kind=kind)
     form = QuestionForm()
+    _condition_choices(form, survey, question)
     if form.validate_on_submit():
         done = apply_change(
             lambda: services.save_question(db.session, survey, question, _question_data(form, kind),
@@ -411,6 +441,19 @@ def results(survey_id: int):
                            can_export=access.can_export(current_user), **_filter_choices())
 
 
+@bp.get("/surveys/<int:survey_id>/results.json")
+@readers
+def results_json(survey_id: int):
+    """The figures of the results page (same filters, same hiding of small groups), never with names."""
+    survey = _survey_or_404(survey_id)
+    if survey.status != "published":
+        abort(404)
+    report = services.results_report(db.session, survey, minimum(), **_filters())
+    response = jsonify(services.report_document(survey, report))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/surveys/<int:survey_id>/results.csv")
 @managers
 def export(survey_id: int):
@@ -443,6 +486,17 @@ def set_anonymity(set_id: int):
                         then=url_for("surveys.manage") + f"#set-{survey_set.id}")
 
 
+@bp.get("/surveys/<int:survey_id>/codebook.csv")
+@managers
+def codebook(survey_id: int):
+    """What each column of the answers export means (no answers in it)."""
+    survey = _survey_or_404(survey_id)
+    header, rows = services.codebook_table(survey)
+    response = Response(csv_text(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f"attachment; filename=survey-{survey.id}-codebook.csv"
+    return response
+
+
 @bp.get("/surveys/sets/<int:set_id>/results")
 @readers
 def set_results(set_id: int):
@@ -450,7 +504,10 @@ def set_results(set_id: int):
     filters = _filters()
     comparison = services.set_comparison(db.session, survey_set, minimum=minimum(), **filters)
     return render_template("surveys/set_results.html", survey_set=survey_set, comparison=comparison, filters=filters,
-                           minimum=minimum(), **_filter_choices())
+                           minimum=minimum(), method=services.PAIRED_METHOD, charts=charts,
+                           trends=(services.pulse_trend(db.session, survey_set, minimum=minimum())
+                                   if survey_set.kind == SetKind.PULSE else []),
+                           **_filter_choices())
 
 
 # --------------------------------------------------------------------------- pilots
@@ -539,8 +596,12 @@ def pilot(pilot_id: int):
 def pilot_surveys(pilot_id: int):
     pilot = db.get_or_404(Pilot, pilot_id)
     _checked_action()
-    survey_set = services.create_pilot_waves(db.session, pilot, actor=current_user)
+    survey_set, made = services.create_pilot_waves(db.session, pilot, actor=current_user)
     db.session.commit()
-    flash("Pre, mid-point and post surveys are ready as drafts, linked so answers can be compared over time. "
-          "Check their dates, then publish each one.", "success")
+    if made:
+        flash("Pre, mid-point and post surveys for the cohort's teachers are ready as drafts, linked so answers "
+              "can be compared over time. Check their dates, then publish each one.", "success")
+    else:
+        flash("This pilot already has its linked pre, mid-point and post surveys: here they are. "
+              "Nothing new was made.", "info")
     return redirect(url_for("surveys.manage") + f"#set-{survey_set.id}")

@@ -1,6 +1,10 @@
-"""Survey helpers: a likert question, every question kind, and answering as a browser would (by position)."""
+"""Survey helpers: a likert question, every question kind, answering as a browser would (by position), and a
+pilot with submissions in one line each."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from milepost.evidence.models import Attempt, Submission
 from milepost.extensions import db
 from milepost.surveys import services
 from milepost.surveys.ready_made import AGREE5
@@ -31,3 +35,35 @@ ALL_KINDS = [
     RUBRIC,
     likert("I can use the practice.", key="retro", retrospective=True),
 ]
+
+
+START = datetime(2026, 2, 2, 9, tzinfo=UTC)
+
+
+def new_pilot(teachers, reviewers=(), badges=(), **extra):
+    """A pilot of 90 days around START (the day the test submissions are sent)."""
+    pilot = services.save_pilot(db.session, None, name=extra.pop("name", "Goal-setting pilot"), goals="Goals",
+                                starts_on=extra.pop("starts_on", START.date() - timedelta(days=1)),
+                                ends_on=extra.pop("ends_on", START.date() + timedelta(days=90)),
+                                teacher_ids=[t.id for t in teachers], reviewer_ids=[r.id for r in reviewers],
+                                badge_ids=[b.id for b in badges], actor=None, **extra)
+    db.session.commit()
+    return pilot
+
+
+def add_submission(teacher, badge, state, *, decided_days=None, at=START):
+    """Test data straight into the tables: a submission in a given state with one attempt, started and
+    sent at `at`."""
+    version = badge.versions[-1]
+    submission = Submission(user_id=teacher.id, badge_id=badge.id, badge_version_id=version.id, state=state,
+                            created_at=at)
+    attempt = Attempt(number=1)
+    if state != "draft":
+        submission.submitted_at = attempt.submitted_at = at
+    if decided_days is not None:
+        attempt.decided_at = submission.decided_at = at + timedelta(days=decided_days)
+        attempt.outcome = "awarded" if state == "awarded" else "returned"
+    submission.attempts.append(attempt)
+    db.session.add(submission)
+    db.session.commit()
+    return submission

@@ -1,44 +1,14 @@
 """Pilots: the cohort from people, a school or a PLC; the dashboard's numbers; its query count
 does not grow with the cohort; who may see it."""
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from milepost.accounts.services import save_plc, save_school
-from milepost.core.model import utcnow
-from milepost.evidence.models import Attempt, Submission
 from milepost.extensions import db
 from milepost.surveys import services
 from milepost.surveys.models import PilotMember
 from tests.helpers.app import count_queries
-from tests.helpers.surveys import answer, likert
-
-START = datetime(2026, 2, 2, 9, tzinfo=UTC)
-
-
-def new_pilot(teachers, reviewers=(), badges=(), **extra):
-    pilot = services.save_pilot(db.session, None, name=extra.pop("name", "Goal-setting pilot"), goals="Goals",
-                                starts_on=utcnow().date(), ends_on=utcnow().date() + timedelta(days=90),
-                                teacher_ids=[t.id for t in teachers], reviewer_ids=[r.id for r in reviewers],
-                                badge_ids=[b.id for b in badges], actor=None, **extra)
-    db.session.commit()
-    return pilot
-
-
-def add_submission(teacher, badge, state, *, decided_days=None):
-    """Test data straight into the tables: a submission in a given state with one attempt."""
-    version = badge.versions[-1]
-    submission = Submission(user_id=teacher.id, badge_id=badge.id, badge_version_id=version.id, state=state)
-    attempt = Attempt(number=1)
-    if state != "draft":
-        submission.submitted_at = attempt.submitted_at = START
-    if decided_days is not None:
-        attempt.decided_at = submission.decided_at = START + timedelta(days=decided_days)
-        attempt.outcome = "awarded" if state == "awarded" else "returned"
-    submission.attempts.append(attempt)
-    db.session.add(submission)
-    db.session.commit()
-    return submission
+from tests.helpers.surveys import add_submission, answer, likert, new_pilot
 
 
 def test_a_school_or_a_plc_adds_its_teachers_to_the_cohort(app, make_user):

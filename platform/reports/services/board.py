@@ -349,7 +349,7 @@ def _surveys(session, f: Filters, board: Dashboard) -> None:
                                            *([school] if school is not None else []))
                 .correlate(Survey).scalar_subquery().label("answered"))
     query = (select(Survey.id, Survey.title, Survey.opens_at, Survey.closes_at, Survey.audience, Survey.audience_role,
-                    Survey.audience_school_id, Survey.pilot_id, answered)
+                    Survey.audience_school_id, Survey.pilot_id, Survey.audience_pilot_role, answered)
              .where(Survey.status == SurveyStatus.PUBLISHED, Survey.opens_at < f.until, Survey.closes_at >= f.since)
              .order_by(Survey.opens_at.desc(), Survey.id.desc()).limit(SURVEY_LIMIT))
     if f.pilot_id:
@@ -369,7 +369,8 @@ def _surveys(session, f: Filters, board: Dashboard) -> None:
 def _audience_of(row) -> SimpleNamespace:
     """The fields audience_filter reads, from a result row instead of a loaded Survey."""
     return SimpleNamespace(audience=row.audience, audience_role=row.audience_role,
-                           audience_school_id=row.audience_school_id, pilot_id=row.pilot_id)
+                           audience_school_id=row.audience_school_id, pilot_id=row.pilot_id,
+                           audience_pilot_role=row.audience_pilot_role)
 
 
 def filter_options(session, schools: frozenset[int] | None) -> dict[str, list[tuple[int, str]]]:

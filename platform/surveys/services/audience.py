@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select
 
 from milepost.accounts.models import User, UserRole
 from milepost.core.model import utcnow
@@ -24,8 +24,14 @@ def audience_filter(survey: Survey):
     if survey.audience == Audience.SCHOOL:
         return and_(active, User.school_id == survey.audience_school_id)
     if survey.audience == Audience.PILOT:
-        return and_(active, User.id.in_(select(PilotMember.user_id).where(PilotMember.pilot_id == survey.pilot_id)))
+        return and_(active, User.id.in_(pilot_part(survey.pilot_id, getattr(survey, "audience_pilot_role", ""))))
     return active
+
+
+def pilot_part(pilot_id, part: str = ""):
+    """The ids of a pilot's members, or of those who play one part in it (a MemberRole), as a subquery."""
+    query = select(PilotMember.user_id).where(PilotMember.pilot_id == pilot_id)
+    return query.where(PilotMember.role == part) if part else query
 
 
 def audience_size(session, survey: Survey) -> int:
@@ -40,8 +46,11 @@ def surveys_for(session, user, now: datetime | None = None) -> list[dict]:
         and_(Survey.audience == Audience.ROLE, Survey.audience_role.in_(sorted(user.roles))),
         and_(Survey.audience == Audience.SCHOOL, Survey.audience_school_id == user.school_id)
         if user.school_id else false(),
-        and_(Survey.audience == Audience.PILOT,
-             Survey.pilot_id.in_(select(PilotMember.pilot_id).where(PilotMember.user_id == user.id))),
+        and_(Survey.audience == Audience.PILOT, or_(
+            and_(Survey.audience_pilot_role == "",
+                 Survey.pilot_id.in_(select(PilotMember.pilot_id).where(PilotMember.user_id == user.id))),
+            exists().where(PilotMember.pilot_id == Survey.pilot_id, PilotMember.user_id == user.id,
+                           PilotMember.role == Survey.audience_pilot_role))),
     )
     surveys = session.scalars(select(Survey).where(Survey.status == SurveyStatus.PUBLISHED, Survey.opens_at <= now,
                                                    mine)

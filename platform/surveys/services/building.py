@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from milepost.accounts.models import School
 from milepost.core import audit
@@ -17,9 +17,11 @@ from milepost.surveys.models import (
     AUDIENCES,
     EVAL_LEVELS,
     KINDS,
+    MEMBER_ROLES,
     WAVES,
     Audience,
     EvalLevel,
+    MemberRole,
     Pilot,
     Question,
     QuestionKind,
@@ -50,7 +52,7 @@ def slug_key(text: str) -> str:
 def save_survey(session, survey: Survey | None, *, title: str, intro: str = "", anonymous: bool,
                 audience: str, audience_role: str | None = None, audience_school_id: int | None = None,
                 pilot_id: int | None = None, set_id: int | None = None, wave: str = "",
-                opens_on: date | None, closes_on: date | None, actor) -> Survey:
+                opens_on: date | None, closes_on: date | None, actor, audience_pilot_role: str = "") -> Survey:
     """Create (survey=None) or change a survey's settings. Closing day counts: it closes at its end."""
     title = (title or "").strip()
     problems = []
@@ -64,6 +66,8 @@ def save_survey(session, survey: Survey | None, *, title: str, intro: str = "", 
         problems.append("Please choose the school the survey is for.")
     if audience == Audience.PILOT and pilot_id is None:
         problems.append("Please choose the pilot whose cohort the survey is for.")
+    if audience_pilot_role and audience_pilot_role not in MEMBER_ROLES:
+        problems.append("Please choose which of the pilot's people the survey is for.")
     if opens_on is None or closes_on is None:
         problems.append("Please give the opening and closing dates.")
     elif closes_on < opens_on:
@@ -89,6 +93,8 @@ def save_survey(session, survey: Survey | None, *, title: str, intro: str = "", 
     survey.audience_role = audience_role if audience == Audience.ROLE else None
     survey.audience_school_id = audience_school_id if audience == Audience.SCHOOL else None
     survey.pilot_id = pilot_id
+    survey.audience_pilot_role = MemberRole(audience_pilot_role) if audience == Audience.PILOT and audience_pilot_role \
+        else ""
     survey.set_id = set_id
     if survey_set is not None:
         survey_set.anonymous = anonymous  # unchanged, or the first survey of an empty set decides it
@@ -215,7 +221,25 @@ def clean_question(data: dict) -> dict:
         "options": options if keep_options else [], "indicators": indicators,
         "min_value": min_value, "max_value": max_value,
         "retrospective": bool(data.get("retrospective")) and kind == QuestionKind.LIKERT,
+        "show_if_key": slug_key(data.get("show_if_key") or "") if not section else "",
+        "show_if_value": _int_or_none(data.get("show_if_value")) if data.get("show_if_key") and not section else None,
     }
+
+
+def _int_or_none(value):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_condition(survey: Survey, question: Question) -> None:
+    """Skip logic must point at an earlier single-choice or agreement question and one of its answers."""
+    if not question.show_if_key:
+        return
+    if question.condition() is None:
+        raise ValidationFailed("Show this question only after an answer to an earlier single-choice or "
+                               "agreement question: choose the question and the answer from the list.")
 
 
 def _number_or_none(value):
@@ -232,6 +256,7 @@ def save_question(session, survey: Survey, question: Question | None, data: dict
         survey.questions.append(question)
     for name, value in clean.items():
         setattr(question, name, value)
+    _check_condition(survey, question)
     session.flush()
     return question
 
@@ -281,9 +306,17 @@ def create_from_template(session, key: str, *, actor, pilot: Pilot | None = None
     return survey
 
 
-def create_pilot_waves(session, pilot: Pilot, *, actor) -> SurveySet:
-    """One click: a linked pre/mid/post set for the pilot's cohort, timed around its dates."""
-    survey_set = SurveySet(name=f"{pilot.name}: educator surveys", kind=SetKind.WAVES, pilot_id=pilot.id,
+def create_pilot_waves(session, pilot: Pilot, *, actor) -> tuple[SurveySet, bool]:
+    """One click: a linked pre/mid/post set for the pilot's cohort of teachers (not its reviewers), timed
+    around its dates. Idempotent: a pilot has one such set, and a second click (or two at once) returns it.
+    Returns the set and whether it was made now."""
+    # Lock the pilot first (a row lock on PostgreSQL, the write lock on SQLite) so two clicks queue here.
+    session.execute(update(Pilot).where(Pilot.id == pilot.id).values(updated_at=utcnow()))
+    existing = session.scalar(select(SurveySet).where(SurveySet.pilot_id == pilot.id, SurveySet.kind == SetKind.WAVES)
+                              .order_by(SurveySet.id).limit(1))
+    if existing is not None:
+        return existing, False
+    survey_set = SurveySet(name=waves_name(pilot), kind=SetKind.WAVES, pilot_id=pilot.id,
                            pseudonym_key=new_key(), anonymous=True)
     session.add(survey_set)
     session.flush()
@@ -295,20 +328,26 @@ def create_pilot_waves(session, pilot: Pilot, *, actor) -> SurveySet:
         survey = create_from_template(session, ReadyMade(f"educator_{wave}"), actor=actor, pilot=pilot,
                                       survey_set=survey_set, opens_on=opens_on, closes_on=closes_on)
         survey.title = f"{pilot.name}: {wave} survey"
+        survey.audience_pilot_role = MemberRole.TEACHER  # the educator surveys are for the cohort
+    session.flush()
     audit.record(session, "survey_set.create", actor=actor, target=survey_set, pilot=pilot.id)
-    return survey_set
+    return survey_set, True
+
+
+def waves_name(pilot: Pilot) -> str:
+    return f"{pilot.name}: educator surveys"
 
 
 def copy_survey(session, source: Survey, *, actor, **overrides) -> Survey:
     fields = {name: getattr(source, name) for name in ("title", "intro", "anonymous", "audience", "audience_role",
-                                                       "audience_school_id", "pilot_id", "set_id", "wave",
-                                                       "opens_at", "closes_at", "template_key")}
+                                                       "audience_school_id", "pilot_id", "audience_pilot_role",
+                                                       "set_id", "wave", "opens_at", "closes_at", "template_key")}
     fields.update(overrides)
     survey = Survey(status=SurveyStatus.DRAFT, own_key=new_key(), created_by_id=getattr(actor, "id", None), **fields)
     for q in source.questions:
         survey.questions.append(Question(**{name: getattr(q, name) for name in (
             "position", "kind", "prompt", "help", "required", "eval_level", "key", "options", "indicators",
-            "min_value", "max_value", "retrospective")}))
+            "min_value", "max_value", "retrospective", "show_if_key", "show_if_value")}))
     session.add(survey)
     session.flush()
     return survey

@@ -22,15 +22,7 @@ def export_table(survey: Survey, people: list[Respondent], *, with_names: bool) 
     names, an identified survey exports the name instead of any code; without, a code of this survey alone."""
     names = access.names_shown(survey, with_names)
     header = ["name"] if names else ["respondent"]
-    columns = []
-    for q in survey.asked:
-        if q.kind == QuestionKind.RUBRIC:
-            for i, indicator in enumerate(q.indicators):
-                columns.append((q, i, f"{q.prompt}: {indicator['text']}"))
-        elif q.retrospective:
-            columns += [(q, "before", f"{q.prompt} (before)"), (q, "now", f"{q.prompt} (now)")]
-        else:
-            columns.append((q, None, q.prompt))
+    columns = _columns(survey)
     header += [label for _, _, label in columns]
     scope = f"set:{survey.set_id}" if shares_set_pseudonyms(survey) else f"survey:{survey.id}"
     rows = []
@@ -42,6 +34,46 @@ def export_table(survey: Survey, people: list[Respondent], *, with_names: bool) 
         rows.append(row)
     rows.sort(key=lambda r: (str(r[0]).casefold(), str(r[0])))  # by code or name, never by when
     return header, rows
+
+
+def _columns(survey: Survey) -> list[tuple[Question, object, str]]:
+    columns = []
+    for q in survey.asked:
+        if q.kind == QuestionKind.RUBRIC:
+            for i, indicator in enumerate(q.indicators):
+                columns.append((q, i, f"{q.prompt}: {indicator['text']}"))
+        elif q.retrospective:
+            columns += [(q, "before", f"{q.prompt} (before)"), (q, "now", f"{q.prompt} (now)")]
+        else:
+            columns.append((q, None, q.prompt))
+    return columns
+
+
+CODEBOOK_HEADER = ["column", "question key", "question", "kind", "answers", "asked when", "required"]
+
+
+def codebook_table(survey: Survey) -> tuple[list[str], list[list]]:
+    """What each column of the answers export holds: the question, its kind, the answers it can take (in
+    scale order, with the number a Likert or rubric point has) and when it is asked (skip logic)."""
+    rows = [["respondent" if survey.anonymous else "name", "", "One row per submitted response: "
+             + ("a code standing for the person, the same across an anonymous set" if survey.anonymous
+                else "the person's name"), "identifier", "", "always", "yes"]]
+    for q, part, label in _columns(survey):
+        if q.kind in (QuestionKind.LIKERT, QuestionKind.RUBRIC):
+            answers = "; ".join(f"{i} = {option}" for i, option in enumerate(q.options, start=1))
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            answers = "; ".join(q.options) + (" (several, separated by ;)" if q.kind == QuestionKind.MULTIPLE else "")
+        elif q.kind == QuestionKind.NUMBER:
+            low = "" if q.min_value is None else f"{q.min_value:g}"
+            high = "" if q.max_value is None else f"{q.max_value:g}"
+            answers = f"a number{f' from {low}' if low else ''}{f' to {high}' if high else ''}"
+        else:
+            answers = "written text"
+        condition = q.condition()
+        asked = f"only after \u201c{condition[1]}\u201d to \u201c{condition[0].prompt}\u201d" if condition else "always"
+        kind = q.kind_label + (f" ({part})" if isinstance(part, str) else "")
+        rows.append([label, q.key, q.prompt, kind, answers, asked, "yes" if q.required else "no"])
+    return CODEBOOK_HEADER, rows
 
 
 def _cell(q: Question, value, part):

@@ -61,7 +61,8 @@ def make_pulse(session, survey: Survey, *, days_open: int = 14, actor) -> Survey
 
 
 def open_pulse_surveys(session, *, month: date | None = None, now: datetime | None = None, actor=None) -> list[Survey]:
-    """Open this month's survey of every pulse that does not have one yet (safe to run daily from cron)."""
+    """Open this month's survey of every pulse that does not have one yet (safe to run daily from cron).
+    With `month` in the past, fill in that month with its own dates (a backfill)."""
     now = now or utcnow()
     month = (month or now.date()).replace(day=1)
     wave = month.strftime("%Y-%m")
@@ -70,7 +71,7 @@ def open_pulse_surveys(session, *, month: date | None = None, now: datetime | No
         template = next((s for s in pulse.surveys if s.status == SurveyStatus.TEMPLATE), None)
         if template is None or any(s.wave == wave for s in pulse.surveys):
             continue
-        opens_at = max(now, day_start(month))
+        opens_at = pulse_opening(month, now)
         survey = copy_survey(session, template, actor=actor, wave=wave, set_id=pulse.id, opens_at=opens_at,
                              closes_at=opens_at + timedelta(days=pulse.pulse_days_open),
                              title=f"{template.title}: {calendar.month_name[month.month]} {month.year}")
@@ -79,6 +80,15 @@ def open_pulse_surveys(session, *, month: date | None = None, now: datetime | No
         opened.append(survey)
     session.flush()
     return opened
+
+
+def pulse_opening(month: date, now: datetime) -> datetime:
+    """When a month's pulse opens: the start of its month, or now when it is opened during its own month
+    (so it opens at once). A month filled in afterwards (a backfill) keeps its own dates, so it sorts
+    before the months after it and the trend runs the right way."""
+    start = day_start(month)
+    this_month = now.date().replace(day=1)
+    return max(now, start) if month == this_month else start
 
 
 def seal_closed(session, *, now: datetime | None = None, actor=None) -> int:

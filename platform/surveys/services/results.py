@@ -22,6 +22,7 @@ from milepost.surveys.models import (
     SurveySet,
     SurveyStatus,
 )
+from milepost.surveys.services.suppression import Suppressor, View, cell_of, hidden_sets, reachable_views
 
 # --------------------------------------------------------------------------- arithmetic on plain values
 
@@ -148,6 +149,37 @@ def retrospective_summary(labels: list[str], answers) -> RetroSummary:
 
 
 @dataclass
+class PairedChange:
+    """A matched pre/post change, paired by person: the mean of each person's difference (last wave minus
+    first), its 95% confidence interval from the t distribution with n - 1 degrees of freedom, and the
+    standardised effect size d_z (mean difference over the standard deviation of the differences)."""
+
+    n: int
+    mean_difference: float
+    sd_difference: float
+    ci_low: float
+    ci_high: float
+    effect_size: float | None  # None when every difference is the same (no spread to scale by)
+
+    METHOD = ("paired t interval on each person's change (last wave minus first), 95% confidence, n - 1 "
+              "degrees of freedom; effect size d_z = mean change / standard deviation of the changes")
+
+
+def paired_change(pairs: list[tuple[float, float]], confidence: float = 0.95) -> PairedChange | None:
+    """The paired analysis of (before, after) pairs of one person each; None with fewer than two pairs."""
+    differences = [after - before for before, after in pairs if before is not None and after is not None]
+    n = len(differences)
+    if n < 2:
+        return None
+    from scipy import stats  # imported here: only the comparison pages need it
+
+    average = sum(differences) / n
+    sd = statistics.stdev(differences)
+    margin = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / n ** 0.5
+    return PairedChange(n, average, sd, average - margin, average + margin, average / sd if sd else None)
+
+
+@dataclass
 class MatchedChange:
     """The same question across waves, for the respondents who answered it in every wave."""
 
@@ -155,6 +187,7 @@ class MatchedChange:
     n_matched: int
     means: list[float | None]
     changes: list[float | None] = field(default_factory=list)  # each wave minus the first
+    paired: PairedChange | None = None  # last wave against the first, person by person
 
     @property
     def total_change(self) -> float | None:
@@ -169,7 +202,9 @@ def matched_change(waves: list[tuple[str, dict[str, float]]]) -> MatchedChange:
     common = set.intersection(*({k for k, v in scores.items() if v is not None} for _, scores in waves))
     means = [mean(scores[k] for k in common) for _, scores in waves]
     changes = [None if m is None or means[0] is None else m - means[0] for m in means]
-    return MatchedChange(labels, len(common), means, changes)
+    first, last = waves[0][1], waves[-1][1]
+    paired = paired_change([(first[k], last[k]) for k in sorted(common)]) if len(waves) > 1 else None
+    return MatchedChange(labels, len(common), means, changes, paired)
 
 
 @dataclass
@@ -265,32 +300,57 @@ def survey_results(survey: Survey, people: list[Respondent], minimum: int) -> di
 def results_report(session, survey: Survey, minimum: int, *, school_id: int | None = None, role: str | None = None,
                    with_names: bool = False) -> dict:
     """survey_results(survey, respondents(...), minimum), computed in the database for the results page:
-    one count of the matching responses and one GROUP BY of their answers by question and value, each
-    distinct value decoded once. Three queries at most whatever the number of responses, and no object
-    per answer (loading every answer took 1.4 s and 19 queries at 5,000 responses)."""
+    the responses and answers counted per cell (school and roles), and one GROUP BY of the view's answers by
+    question and value, each distinct value decoded once. Four queries at most whatever the number of
+    responses, and no object per answer (loading every answer took 1.4 s and 19 queries at 5,000 responses).
+
+    The view and each question are hidden by the small-group rule *and* when another view a person can
+    reach would reveal a small group by subtraction (suppression.Suppressor)."""
     R, A = SurveyResponse, SurveyAnswer
-    where = [R.survey_id == survey.id, R.submitted.is_(True)]
+    base = [R.survey_id == survey.id, R.submitted.is_(True)]
+    where = list(base)
     if school_id:
         where.append(R.school_id == school_id)
     if role:  # the roles column is a comma-separated list, as respondents() splits it
         where.append((literal(",") + R.roles + literal(",")).contains(f",{role},", autoescape=True))
-    n = session.scalar(select(func.count()).select_from(R).where(*where)) or 0
-    raw = cast(A.value, Text)
+    view = View(school_id or None, role or None)
+    people: dict = defaultdict(int)
+    for school, roles, count in session.execute(select(R.school_id, R.roles, func.count()).where(*base)
+                                                .group_by(R.school_id, R.roles)):
+        people[cell_of(school, roles)] += count
+    answered: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for question_id, school, roles, count in session.execute(
+            select(A.question_id, R.school_id, R.roles, func.count()).join(R, R.id == A.response_id).where(*base)
+            .group_by(A.question_id, R.school_id, R.roles)):
+        answered[question_id][cell_of(school, roles)] += count
+    rule = Suppressor(people, minimum)
+    n = sum(count for cell, count in people.items() if view.holds(cell))
+    view_hidden = rule.hidden(view, people)
     values: dict[int, list] = defaultdict(list)
-    for question_id, text, count in session.execute(
-            select(A.question_id, raw, func.count()).join(R, R.id == A.response_id).where(*where)
-            .group_by(A.question_id, raw)):
-        values[question_id].extend([json.loads(text) if text is not None else None] * count)
     named: dict[int, list] = defaultdict(list)
-    texts = [q.id for q in survey.asked if q.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)]
-    if access.names_shown(survey, with_names) and texts:
-        for question_id, name, value in session.execute(
-                select(A.question_id, User.display_name, A.value).join(R, R.id == A.response_id)
-                .join(User, User.id == R.user_id).where(*where, A.question_id.in_(texts))):
-            if name:
-                named[question_id].append((name, value))
-    return _report([_summary(q, values.get(q.id, []), named.get(q.id, []), minimum) for q in survey.asked], n,
-                   minimum)
+    if n and not view_hidden:
+        raw = cast(A.value, Text)
+        for question_id, text, count in session.execute(
+                select(A.question_id, raw, func.count()).join(R, R.id == A.response_id).where(*where)
+                .group_by(A.question_id, raw)):
+            values[question_id].extend([json.loads(text) if text is not None else None] * count)
+        texts = [q.id for q in survey.asked if q.kind in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)]
+        if access.names_shown(survey, with_names) and texts:
+            for question_id, name, value in session.execute(
+                    select(A.question_id, User.display_name, A.value).join(R, R.id == A.response_id)
+                    .join(User, User.id == R.user_id).where(*where, A.question_id.in_(texts))):
+                if name:
+                    named[question_id].append((name, value))
+    summaries = []
+    for q in survey.asked:
+        if view_hidden or rule.hidden(view, answered.get(q.id, {})):
+            count = sum(c for cell, c in answered.get(q.id, {}).items() if view.holds(cell))
+            summaries.append({"question": q, "n": count, "suppressed": bool(count)})
+        else:
+            summaries.append(_summary(q, values.get(q.id, []), named.get(q.id, []), minimum))
+    report = _report(summaries, n, minimum)
+    report["suppressed"] = view_hidden
+    return report
 
 
 def _report(summaries: list[dict], n: int, minimum: int) -> dict:
@@ -325,9 +385,17 @@ def _match_key(survey: Survey, person: Respondent) -> str:
 
 def set_comparison(session, survey_set: SurveySet, *, minimum: int, school_id=None, role=None) -> dict:
     """For each question asked (by key) in two or more surveys of the set: the mean at each wave
-    for the respondents matched across those waves through their pseudonyms."""
+    for the respondents matched across those waves through their pseudonyms.
+
+    A row is hidden when its matched people are fewer than the minimum, or when the matched people of
+    another filter choice hold all of them and fewer than the minimum more (no subtraction of two views
+    reveals a small group)."""
     waves = [s for s in survey_set.surveys if s.status == SurveyStatus.PUBLISHED]
-    people = {s.id: respondents(session, s, school_id=school_id, role=role) for s in waves}
+    everyone = {s.id: respondents(session, s) for s in waves}
+    view = View(school_id or None, role or None)
+    views = reachable_views({cell_of(p.school_id, p.roles) for people in everyone.values() for p in people})
+    if view not in views:
+        views.append(view)
     keys: dict[str, list[tuple[Survey, Question]]] = {}
     for s in waves:
         for q in s.asked:
@@ -337,14 +405,95 @@ def set_comparison(session, survey_set: SurveySet, *, minimum: int, school_id=No
     for key, asked in keys.items():
         if len(asked) < 2:
             continue
-        series = [(s.wave or s.title, {_match_key(s, p): score(q, p.answers.get(q.id)) for p in people[s.id]
-                                       if q.id in p.answers}) for s, q in asked]
-        change = matched_change(series)
+
+        def series_in(v: View, asked=asked):
+            return [(s.wave or s.title, {_match_key(s, p): score(q, p.answers.get(q.id)) for p in everyone[s.id]
+                                         if q.id in p.answers and v.holds(cell_of(p.school_id, p.roles))})
+                    for s, q in asked]
+
+        def matched_in(v: View, series_in=series_in) -> frozenset:
+            scored = [{k for k, value in scores.items() if value is not None} for _, scores in series_in(v)]
+            return frozenset(set.intersection(*scored)) if scored else frozenset()
+
+        change = matched_change(series_in(view))
+        mine = matched_in(view)
+        hidden = hidden_sets(mine, [matched_in(v) for v in views if v != view], minimum)
         first_q = asked[0][1]
         by_survey = {s.id: m for (s, _), m in zip(asked, change.means, strict=True)}
         rows.append({"key": key, "question": first_q, "change": change,
                      "cells": [(s.id in by_survey, by_survey.get(s.id)) for s in waves],
                      "scale": (len(first_q.options) if first_q.kind in (QuestionKind.LIKERT, QuestionKind.RUBRIC)
                                else None),
-                     "suppressed": change.n_matched < minimum})
+                     "suppressed": change.n_matched < minimum or hidden})
     return {"waves": waves, "rows": rows}
+
+
+def report_document(survey: Survey, report: dict) -> dict:
+    """A results report as JSON-ready values: counts and shares only, never a name or a written answer
+    beside a person, and nothing of a hidden group but that it is hidden."""
+    def distribution(d: Distribution) -> dict:
+        return {"labels": d.labels, "counts": d.counts, "n": d.n, "mean": d.mean}
+
+    questions = []
+    for _level, rows in report["groups"]:
+        for s in rows:
+            q = s["question"]
+            item = {"id": q.id, "key": q.key, "kind": q.kind, "prompt": q.prompt, "n": None if s["suppressed"]
+                    else s["n"], "hidden": bool(s["suppressed"])}
+            if not s["suppressed"]:
+                if "distribution" in s:
+                    item["distribution"] = distribution(s["distribution"])
+                if "retro" in s:
+                    item["before"], item["now"] = distribution(s["retro"].before), distribution(s["retro"].now)
+                    item["mean_change"] = s["retro"].mean_change
+                if "rubric" in s:
+                    item["indicators"] = [{"text": text, **distribution(d)} for text, d in s["rubric"].indicators]
+                if "numbers" in s:
+                    item["numbers"] = {k: getattr(s["numbers"], k) for k in ("n", "mean", "median", "low", "high")}
+                if "texts" in s:
+                    item["texts"] = s["texts"]
+            questions.append(item)
+    return {"survey": {"id": survey.id, "title": survey.title, "anonymous": survey.anonymous},
+            "minimum_group": report["minimum"], "hidden": bool(report["suppressed"]),
+            "n": None if report["suppressed"] else report["n"], "questions": questions}
+
+
+@dataclass
+class TrendPoint:
+    month: str              # the survey's wave, YYYY-MM
+    n: int
+    mean: float | None      # None when hidden (fewer answers than the minimum)
+
+
+@dataclass
+class Trend:
+    """One question of a monthly pulse, month by month (everyone who answered each month, not matched)."""
+
+    question: Question
+    points: list[TrendPoint]
+    scale: int | None
+
+    @property
+    def change(self) -> float | None:
+        """The last shown month's mean minus the first's: positive when the score rose."""
+        shown = [p.mean for p in self.points if p.mean is not None]
+        return shown[-1] - shown[0] if len(shown) > 1 else None
+
+
+def pulse_trend(session, survey_set: SurveySet, *, minimum: int) -> list[Trend]:
+    """Each question of a pulse followed over its months, in month order (a month filled in later still
+    sorts by its own month)."""
+    months = sorted((s for s in survey_set.surveys if s.status == SurveyStatus.PUBLISHED and s.wave),
+                    key=lambda s: (s.wave, s.opens_at, s.id))
+    people = {s.id: respondents(session, s) for s in months}
+    trends: dict[str, Trend] = {}
+    for s in months:
+        for q in s.asked:
+            if not q.key or q.kind not in (QuestionKind.LIKERT, QuestionKind.NUMBER, QuestionKind.RUBRIC):
+                continue
+            scores = [score(q, p.answers.get(q.id)) for p in people[s.id] if q.id in p.answers]
+            scores = [v for v in scores if v is not None]
+            trend = trends.setdefault(q.key, Trend(q, [], len(q.options) if q.kind != QuestionKind.NUMBER else None))
+            trend.points.append(TrendPoint(s.wave, len(scores), None if too_small(len(scores), minimum)
+                                           or not scores else mean(scores)))
+    return list(trends.values())

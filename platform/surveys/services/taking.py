@@ -147,13 +147,23 @@ def parse_answers(survey: Survey, form) -> tuple[dict[int, object], dict[int, st
             continue
         if value is not None:
             values[q.id] = value
-    return values, errors
+    return skip(survey, values), errors
+
+
+def skip(survey: Survey, values: dict[int, object]) -> dict[int, object]:
+    """The answers without those to questions not asked (skip logic), in question order, so a question
+    hidden because an earlier one is hidden drops too."""
+    kept: dict[int, object] = {}
+    for q in survey.asked:
+        if q.id in values and q.shown_for(kept):
+            kept[q.id] = values[q.id]
+    return kept
 
 
 def missing_required(survey: Survey, values: dict[int, object]) -> dict[int, str]:
     missing = {}
     for q in survey.asked:
-        if not q.required:
+        if not q.required or not q.shown_for(values):
             continue
         value = values.get(q.id)
         if value is None:
