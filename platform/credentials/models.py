@@ -31,7 +31,8 @@ class IssuerProfile(db.Model):
 
 
 class SigningKey(db.Model):
-    """Public half and life of an Ed25519 key. Retired keys stay published so old credentials verify."""
+    """Public half and life of a signing key (algorithm RS256: VC-JWTs; EdDSA: Ed25519 Data Integrity
+    proofs). Retired keys stay published so old credentials verify."""
 
     __tablename__ = "credential_signing_key"
 

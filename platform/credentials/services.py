@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
@@ -118,6 +119,13 @@ def credential_state(session, award: Award) -> AwardCredential:
             continue
         return state
     raise RuntimeError("no free status-list index found")
+
+
+def subject_id(award: Award, state: AwardCredential) -> str:
+    """The earner as credentialSubject.id (and the JWT's sub): a urn:uuid fixed by the award's secret
+    salt, so it is stable, names nobody and cannot link one person's credentials; the hashed email in
+    identifier is what a verifier matches the earner by."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/awards/{award.public_id}#{state.salt}')}"
 
 
 def hashed_email(email: str, salt: str) -> str:

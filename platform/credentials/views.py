@@ -148,8 +148,8 @@ def did():
 
 
 def _keys_document(document, *, mimetype: str) -> Response:
-    """A document publishing the signing keys; the first key is made on first use."""
-    keys.current_key(db.session)
+    """A document publishing the signing keys; the first keys are made on first use."""
+    keys.ensure_keys(db.session)
     db.session.commit()
     return _document(document(db.session), mimetype=mimetype)
 
@@ -296,9 +296,10 @@ def admin():
 @bp.post("/admin/credentials/rotate-key")
 @issuer_admin
 def rotate_key():
-    row = keys.rotate_key(db.session, actor=current_user)
+    rows = keys.rotate_key(db.session, actor=current_user)
     db.session.commit()
-    flash(f"A new signing key ({row.kid}) signs from now on; the old ones stay published.", "success")
+    flash("New signing keys (" + ", ".join(f"{row.algorithm} {row.kid}" for row in rows)
+          + ") sign from now on; the old ones stay published.", "success")
     return redirect(url_for("credentials.admin"))
 
 
