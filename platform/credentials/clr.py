@@ -22,7 +22,7 @@ def clr_credential(session, person: User, awards, credentials: list[dict]) -> di
     identifier = credentials[0]["credentialSubject"]["identifier"] if credentials else [
         {"type": "IdentityObject", "identityHash": person.display_name, "identityType": "name", "hashed": False}]
     return {
-        "@context": [ob3.VC_CONTEXT, CLR_CONTEXT, ob3.OB3_CONTEXT],
+        "@context": [ob3.VC_CONTEXT, CLR_CONTEXT, ob3.OB3_CONTEXT, ob3.OB3_EXTENSIONS],
         "id": f"urn:uuid:{_uuid()}",
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": f"Professional learning record of {person.display_name}",

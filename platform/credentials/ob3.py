@@ -13,11 +13,14 @@ from joserfc.jwk import JWKRegistry, RSAKey
 
 from milepost.accounts.models import User
 from milepost.awards.models import Award
-from milepost.credentials import keys, ob2, services, statuslist
+from milepost.credentials import jsonld, keys, ob2, services, statuslist
 from milepost.credentials.services import absolute
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Defines 1EdTechJsonSchemaValidator2019 (credentialSchema's type), which context-3.0.3 does not.
+OB3_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CONTEXTS = [VC_CONTEXT, OB3_CONTEXT, OB3_EXTENSIONS]
 SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 
 
@@ -88,7 +91,7 @@ def credential(session, award: Award) -> dict:
     if source:
         subject["source"] = source
     doc = {
-        "@context": [VC_CONTEXT, OB3_CONTEXT],
+        "@context": list(CONTEXTS),
         "id": credential_id(award),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": snap.get("title") or award.badge.title,
@@ -129,7 +132,9 @@ def jwt_claims(document: dict) -> dict:
 
 def sign(session, document: dict) -> str:
     """A compact JWS of the credential (RS256, current key). OB 3.0 allows only alg, kid and typ "JWT"
-    in the header; kid is the key's DID URL, the same string the JWKS and did.json publish."""
+    in the header; kid is the key's DID URL, the same string the JWKS and did.json publish. A document
+    with an unknown context or an undefined term is refused (jsonld.JsonLdProblem) before signing."""
+    jsonld.check(document)
     key = keys.current_key(session, keys.JWT_ALGORITHM)
     header = {"alg": keys.JWT_ALGORITHM, "typ": "JWT", "kid": keys.verification_method(key.kid)}
     payload = {**document, **jwt_claims(document)}

@@ -50,8 +50,27 @@ def openbadges_validator(tmp_path_factory):
             pytest.skip(f"the official validator ({VALIDATOR}) could not be installed: {result.stderr[-400:]}")
         sys.path.insert(0, str(target))
     from openbadges import verify
+    from openbadges.verifier import utils
 
+    _adapt_loader_to_current_pyld(utils.CachableDocumentLoader)
     return verify
+
+
+def _adapt_loader_to_current_pyld(loader_class) -> None:
+    """The validator was written for PyLD 0.7, whose document loader took the URL alone and accepted
+    the document as text; PyLD 1+ passes (url, options) and wants it parsed. Same loader, new call."""
+    if getattr(loader_class, "_milepost_adapted", False):
+        return
+    original = loader_class.__call__
+
+    def call(self, url, options=None):
+        remote = original(self, url)
+        if isinstance(remote.get("document"), str):
+            remote["document"] = json.loads(remote["document"])
+        return remote
+
+    loader_class.__call__ = call
+    loader_class._milepost_adapted = True
 
 
 @pytest.fixture

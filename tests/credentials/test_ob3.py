@@ -57,7 +57,8 @@ def test_the_credential_passes_the_ob3_schema(app, client, make_award, make_badg
 
     assert check_schema(ob3_schema, doc) == []
     assert doc["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                               "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+                               "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                               "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]
     assert doc["credentialSubject"]["creditsEarned"] == 4.5
     assert doc["credentialSubject"]["achievement"]["alignment"][0]["targetName"] == "Student agency"
     assert doc["issuer"]["id"] == "did:web:milepost.test"
