@@ -15,7 +15,7 @@ from milepost.core import audit
 from milepost.core.access import public, roles, signed_in
 from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
-from milepost.credentials import access, baking, clr, keys, ob2, ob3, services, statuslist
+from milepost.credentials import access, baking, clr, dataintegrity, keys, ob2, ob3, services, statuslist
 from milepost.credentials.forms import IssuerForm, RecordRequestForm, ValidityForm
 from milepost.credentials.models import LearningRecordRequest
 from milepost.extensions import db
@@ -26,6 +26,7 @@ issuer_admin = roles(*access.ISSUER_ROLES)
 
 LD_JSON = "application/ld+json"
 VC_JWT = "application/vc+jwt"
+VC_LD_JSON = "application/vc+ld+json"
 # Public documents anyone may fetch from any site (badge backpacks and verifiers run in browsers).
 OPEN_ENDPOINTS = {"ob2_issuer", "ob2_badgeclass", "ob2_assertion", "ob2_revocations", "badge_image", "baked",
                   "ob3_credential", "ob3_credential_jwt", "status_list", "status_list_json", "jwks", "did",
@@ -101,7 +102,7 @@ def ob2_revocations():
 @public
 def ob3_credential(public_id: str):
     award = services.award_by_public_id(db.session, public_id)
-    doc = ob3.credential(db.session, award)
+    doc = dataintegrity.add_proof(db.session, ob3.credential(db.session, award))
     db.session.commit()
     return _document(doc)
 
@@ -118,12 +119,20 @@ def ob3_credential_jwt(public_id: str):
 @bp.get("/ob/v3/status/<int:number>")
 @public
 def status_list(number: int):
+    """The status list as a VC-JWT, or (Accept: application/ld+json or application/vc+ld+json) as a
+    JSON-LD credential with an embedded proof, the same as /ob/v3/status/<number>.json."""
     if number != 1:
         abort(404)
+    wanted = request.accept_mimetypes.best_match([VC_JWT, LD_JSON, VC_LD_JSON, "application/json"], default=VC_JWT)
+    if wanted != VC_JWT and request.accept_mimetypes[wanted] > request.accept_mimetypes[VC_JWT]:
+        response = status_list_json(number)
+        response.vary.add("Accept")
+        return response
     token = ob3.sign(db.session, statuslist.status_list_credential(db.session, number))
     db.session.commit()
     response = Response(token, mimetype=VC_JWT)
     response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.add("Accept")
     return response
 
 
@@ -132,7 +141,11 @@ def status_list(number: int):
 def status_list_json(number: int):
     if number != 1:
         abort(404)
-    return _document(statuslist.status_list_credential(db.session, number))
+    doc = dataintegrity.add_proof(db.session, statuslist.status_list_credential(db.session, number))
+    db.session.commit()  # a key made on first use
+    response = _document(doc)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 @bp.get("/.well-known/jwks.json")
