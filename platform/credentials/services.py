@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -126,6 +127,14 @@ def subject_id(award: Award, state: AwardCredential) -> str:
     salt, so it is stable, names nobody and cannot link one person's credentials; the hashed email in
     identifier is what a verifier matches the earner by."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/awards/{award.public_id}#{state.salt}')}"
+
+
+def person_subject_id(person: User) -> str:
+    """The person as a CLR's credentialSubject.id: a urn:uuid keyed by the site's secret, stable for
+    the person and meaningless to anyone else."""
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    digest = hmac.new(secret, f"clr-subject:{person.id}".encode(), hashlib.sha256).hexdigest()
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/people/{digest}')}"
 
 
 def hashed_email(email: str, salt: str) -> str:
