@@ -25,7 +25,16 @@ def _when(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def the_proof(document: dict) -> dict | None:
+    """The document's eddsa-rdfc-2022 proof, whether proof is one object or a list of them."""
+    proof = document.get("proof")
+    if isinstance(proof, list):
+        proof = next((p for p in proof if isinstance(p, dict) and p.get("cryptosuite") == CRYPTOSUITE), None)
+    return proof if isinstance(proof, dict) else None
+
+
 def _hash_data(document: dict, proof_options: dict) -> bytes:
+    # A proof set: each proof signs the document without any proof (VC Data Integrity, section 4.2).
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     config = {**proof_options, "@context": document["@context"]}
     config.pop("proofValue", None)
@@ -34,15 +43,17 @@ def _hash_data(document: dict, proof_options: dict) -> bytes:
 
 
 def add_proof(session, document: dict, *, purpose: str = "assertionMethod") -> dict:
-    """The document with an embedded proof by the current Ed25519 key. The document is checked first:
-    an unknown context or undefined term is refused (jsonld.JsonLdProblem), never signed."""
+    """The document with an embedded proof by the current Ed25519 key (replacing any earlier one). It is
+    checked first: an unknown context or undefined term is refused (jsonld.JsonLdProblem), never signed."""
+    document = {k: v for k, v in document.items() if k != "proof"}
     jsonld.check(document)
     key = keys.current_key(session, keys.PROOF_ALGORITHM)
     options = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE, "created": _when(utcnow()),
                "verificationMethod": keys.verification_method(key.kid), "proofPurpose": purpose}
     signature = keys.private_key(key.kid).sign(_hash_data(document, options))
     secured = copy.deepcopy(document)
-    secured["proof"] = {**options, "proofValue": "z" + keys.base58btc(signature)}
+    # A list of one: the OB 3.0 schema wants proof as an array (a VC Data Integrity proof set).
+    secured["proof"] = [{**options, "proofValue": "z" + keys.base58btc(signature)}]
     return secured
 
 
@@ -69,10 +80,8 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
 def verify_proof(document: dict, did_document: dict) -> dict:
     """The proof of a document whose eddsa-rdfc-2022 proof checks out against a Multikey of the
     controller's DID document (listed under assertionMethod); ProofInvalid with the reason if not."""
-    proof = document.get("proof")
-    if isinstance(proof, list):
-        proof = next((p for p in proof if isinstance(p, dict) and p.get("cryptosuite") == CRYPTOSUITE), None)
-    if not isinstance(proof, dict):
+    proof = the_proof(document)
+    if proof is None:
         raise ProofInvalid("the credential has no embedded proof")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofInvalid(f"the proof is {proof.get('type')}/{proof.get('cryptosuite')}, not {CRYPTOSUITE}")

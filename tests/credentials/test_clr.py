@@ -35,7 +35,7 @@ def test_every_nested_credential_of_the_clr_verifies_one_by_one(app, client, mak
     nested = clr["credentialSubject"]["verifiableCredential"]
     assert len(nested) == 2
     for credential in nested:
-        assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+        assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
         assert node_verify(credential, did) == {"verified": True, "errors": []}
     assert jsonld.undefined_terms(clr) == []
 
@@ -48,8 +48,8 @@ def test_every_nested_credential_of_the_clr_verifies_one_by_one(app, client, mak
     token = record.read("learning-record.clr.jwt").decode()
     payload = ob3.verify(token, client.get("/.well-known/jwks.json").get_json())
     assert payload["sub"] == payload["credentialSubject"]["id"]
-    assert [c["proof"]["proofValue"] for c in payload["credentialSubject"]["verifiableCredential"]] == \
-        [c["proof"]["proofValue"] for c in json.loads(record.read("learning-record.clr.json"))
+    assert [c["proof"][0]["proofValue"] for c in payload["credentialSubject"]["verifiableCredential"]] == \
+        [c["proof"][0]["proofValue"] for c in json.loads(record.read("learning-record.clr.json"))
          ["credentialSubject"]["verifiableCredential"]]
     single = json.loads(record.read("credentials/goal-setting-v1.json"))
     assert node_verify(single, did)["verified"] is True

@@ -18,7 +18,7 @@ def test_the_served_credential_carries_a_proof_that_a_wallet_verifies(app, clien
     award = make_award()
     doc = client.get(f"/ob/v3/credentials/{award.public_id}").get_json()
     did = client.get("/.well-known/did.json").get_json()
-    proof = doc["proof"]
+    proof = doc["proof"][0]
     assert proof["type"] == "DataIntegrityProof" and proof["cryptosuite"] == "eddsa-rdfc-2022"
     assert proof["proofPurpose"] == "assertionMethod" and proof["proofValue"].startswith("z")
     method = next(m for m in did["verificationMethod"] if m["id"] == proof["verificationMethod"])
@@ -36,7 +36,7 @@ def test_one_changed_byte_fails_in_node_and_here(app, client, make_award):
     achievement = changed["credentialSubject"]["achievement"]
     achievement["name"] = flip_one_byte(achievement["name"])
     forged_signature = copy.deepcopy(doc)
-    forged_signature["proof"]["proofValue"] = flip_one_byte(doc["proof"]["proofValue"])
+    forged_signature["proof"][0]["proofValue"] = flip_one_byte(doc["proof"][0]["proofValue"])
     for forged in (changed, forged_signature):
         assert node_verify(forged, did)["verified"] is False
         with pytest.raises(dataintegrity.ProofInvalid):
@@ -63,7 +63,7 @@ def test_a_rotated_key_keeps_earlier_proofs_verifiable(app, client, make_award):
     assert app.test_cli_runner().invoke(args=["credentials", "rotate-key"]).exit_code == 0
     after = client.get(f"/ob/v3/credentials/{award.public_id}").get_json()
     did = client.get("/.well-known/did.json").get_json()
-    assert before["proof"]["verificationMethod"] != after["proof"]["verificationMethod"]
+    assert before["proof"][0]["verificationMethod"] != after["proof"][0]["verificationMethod"]
     assert node_verify(before, did)["verified"] and node_verify(after, did)["verified"]
 
 
