@@ -24,3 +24,18 @@ def node_verify(credential: dict, did: dict) -> dict:
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+ISSUE_SCRIPT = ROOT / "tests" / "credentials" / "node" / "issue.cjs"
+
+
+def node_issue(credential: dict, host: str) -> tuple[dict, dict]:
+    """An outside issuer (did:web:<host>) signs the credential with @digitalbazaar/vc: (signed, did.json)."""
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "@digitalbazaar" / "vc").is_dir():
+        missing_standard("the outside test issuer needs Node.js and the npm dev packages (make install)")
+    result = subprocess.run([node, str(ISSUE_SCRIPT)], input=json.dumps({"credential": credential, "host": host}),
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    return out["credential"], out["did"]
