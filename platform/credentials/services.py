@@ -28,6 +28,7 @@ from milepost.credentials.models import (
     BadgeValidity,
     IssuerProfile,
     LearningRecordRequest,
+    OutsideCredential,
 )
 
 # --------------------------------------------------------------------------- URLs
@@ -234,3 +235,53 @@ def record_requests(session, limit: int = 50) -> list[LearningRecordRequest]:
                            .options(selectinload(LearningRecordRequest.user),
                                     selectinload(LearningRecordRequest.requested_by))
                            .order_by(LearningRecordRequest.created_at.desc()).limit(limit)).all()
+
+
+# --------------------------------------------------------------------------- outside credentials
+
+MAX_ORIGINAL = 3 * 1024 * 1024
+
+
+def credential_fetch():
+    """How brought credentials' documents are fetched: the app's own, then guarded https (tests set
+    app.extensions['milepost_credential_fetch'] to answer an outside test issuer offline)."""
+    from milepost.credentials import incoming
+
+    return current_app.extensions.get("milepost_credential_fetch") or incoming.guarded_fetch
+
+
+def add_outside_credential(session, user: User, *, data: bytes | None = None, text: str = "",
+                           submission=None, fetch=None) -> OutsideCredential:
+    """Check a credential the teacher brought (made out to their email) and keep it with every check made,
+    whatever the outcome; as evidence for one of their own submissions when one is given."""
+    import base64
+
+    from milepost.credentials import incoming
+
+    if not data and not (text or "").strip():
+        raise ValidationFailed("Upload a badge image or credential file, or paste a credential or its address.")
+    if submission is not None and submission.user_id != user.id:
+        raise ValidationFailed("That submission is not yours.")
+    original = base64.b64encode(data).decode("ascii") if data else text.strip()
+    if len(original) > MAX_ORIGINAL:
+        raise ValidationFailed("That credential is too large to keep (at most 2 MB).")
+    verdict = incoming.verify(data=data, text=text, email=user.email, fetch=fetch or credential_fetch())
+    row = OutsideCredential(user_id=user.id, submission_id=getattr(submission, "id", None), format=verdict.format[:60],
+                            original=original, status=verdict.status, issuer_id=verdict.issuer_id[:500],
+                            issuer_name=verdict.issuer_name[:300], achievement=verdict.achievement[:300],
+                            checks=verdict.checks, checked_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, "credentials.outside_added", actor=user, target=row, status=row.status,
+                 issuer=row.issuer_id, submission_id=row.submission_id)
+    return row
+
+
+def outside_credentials(session, user: User) -> list[OutsideCredential]:
+    return session.scalars(select(OutsideCredential).where(OutsideCredential.user_id == user.id)
+                           .order_by(OutsideCredential.created_at.desc(), OutsideCredential.id.desc())).all()
+
+
+def outside_for_submission(session, submission_id: int) -> list[OutsideCredential]:
+    return session.scalars(select(OutsideCredential).where(OutsideCredential.submission_id == submission_id)
+                           .order_by(OutsideCredential.created_at)).all()

@@ -16,7 +16,7 @@ from milepost.core.access import public, roles, signed_in
 from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
 from milepost.credentials import access, baking, clr, dataintegrity, keys, ob2, ob3, services, statuslist
-from milepost.credentials.forms import IssuerForm, RecordRequestForm, ValidityForm
+from milepost.credentials.forms import IssuerForm, OutsideCredentialForm, RecordRequestForm, ValidityForm, VerifyForm
 from milepost.credentials.models import LearningRecordRequest
 from milepost.extensions import db
 
@@ -362,3 +362,79 @@ def record_request_zip(request_id: int):
     audit.record(db.session, "credentials.record_exported", actor=current_user, target=row, user_id=row.user_id)
     db.session.commit()
     return _zip(data, row.user)
+
+
+# --------------------------------------------------------------------------- checking credentials
+
+
+def _brought(form) -> tuple[bytes | None, str]:
+    upload = form.file.data
+    data = upload.read(services.MAX_ORIGINAL + 1) if upload and getattr(upload, "filename", "") else None
+    return data or None, form.text.data or ""
+
+
+@bp.route("/credentials/verify", methods=["GET", "POST"])
+@public
+def verify_page():
+    """Anyone checks a credential this site issued: file, JWT, JSON or address. Only this site's documents
+    are consulted (no outside fetch), so the page cannot be used to reach other hosts."""
+    from milepost.credentials import incoming
+
+    form = VerifyForm()
+    verdict = None
+    if form.validate_on_submit():
+        data, text = _brought(form)
+        if data and len(data) > services.MAX_ORIGINAL:
+            form.file.errors.append("That file is too large to check (at most 2 MB).")
+        else:
+            verdict = incoming.verify(data=data, text=text, fetch=incoming.own_site_fetch)
+    status = 400 if form.errors else 200
+    return render_template("credentials/verify.html", form=form, verdict=verdict,
+                           issuer=services.issuer(db.session)), status
+
+
+def _my_open_submissions(user):
+    from milepost.evidence.models import Submission, SubmissionState
+
+    return db.session.execute(
+        select(Submission.id, Badge.title).join(Badge, Badge.id == Submission.badge_id)
+        .where(Submission.user_id == user.id,
+               Submission.state.not_in([SubmissionState.AWARDED, SubmissionState.WITHDRAWN]))
+        .order_by(func.lower(Badge.title))).all()
+
+
+@bp.route("/credentials/mine/outside", methods=["GET", "POST"])
+@signed_in
+def my_outside():
+    from milepost.evidence.models import Submission
+
+    form = OutsideCredentialForm()
+    form.submission_id.choices = choices([(0, "My record only"), *_my_open_submissions(current_user)])
+    if form.validate_on_submit():
+        data, text = _brought(form)
+        submission = db.session.get(Submission, form.submission_id.data) if form.submission_id.data else None
+        done = apply_change(
+            lambda: services.add_outside_credential(db.session, current_user, data=data, text=text,
+                                                    submission=submission),
+            errors=form.text.errors, then=lambda row: url_for("credentials.outside_detail", row_id=row.id),
+            success=lambda row: "Checked and kept: " + _plain_status(row.status) + ".")
+        if done:
+            return done
+    return render_template("credentials/outside.html", form=form,
+                           rows=services.outside_credentials(db.session, current_user)), 400 if form.errors else 200
+
+
+def _plain_status(status: str) -> str:
+    return {"valid": "it is valid", "revoked": "the issuer has revoked it", "expired": "it has expired"}.get(
+        status, "it could not be accepted (the reasons are listed)")
+
+
+@bp.get("/credentials/outside/<int:row_id>")
+@signed_in
+def outside_detail(row_id: int):
+    from milepost.credentials.models import OutsideCredential
+
+    row = db.session.get(OutsideCredential, row_id)
+    if row is None or not access.can_view_outside(current_user, row):
+        abort(404)
+    return render_template("credentials/outside_detail.html", row=row, plain=_plain_status(row.status))
