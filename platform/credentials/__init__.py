@@ -14,3 +14,4 @@ def init_app(app: Flask) -> None:
     add_home_cards(app, views.home_cards, place=80)
     cli.init_cli(app)
     signals.award_issued.connect(receivers.prepare_credential)
+    signals.outside_credentials_asked.connect(receivers.outside_credentials)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from milepost.accounts.models import School, User
 from milepost.badges.models import Badge, BadgeStatus
+from milepost.core import signals
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import DomainError
 from milepost.core.forms import apply_change, choices
@@ -187,7 +188,8 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews):
                            anchor_form=AnchorForm() if access.can_oversee(current_user) else None,
                            events=services.events_of(db.session, submission), decision_labels=DECISION_LABELS,
                            show_names=services.show_names(), link_label=evidence.link_label,
-                           chain=track.chain)
+                           chain=track.chain, outside=[item for answer in signals.answers(
+                               signals.outside_credentials_asked, submission, session=db.session) for item in answer])
 
 
 @bp.post("/reviews/<int:submission_id>/<any(claim, release):action>")

@@ -110,3 +110,34 @@ def test_a_teacher_adds_an_outside_credential_as_evidence_and_the_reviewer_sees_
     assert coach_client.get(f"/credentials/outside/{row.id}").status_code == 404
     version = badges.current_version(db.session, badge)
     assert version is not None
+
+
+def test_the_reviewer_sees_the_outside_credential_brought_as_evidence(app, people, use_chain, client_for, make_badge,
+                                                                     make_award):
+    from milepost.credentials import services as credential_services
+
+    use_chain("coach")
+    badge = make_badge("state-conference")
+    submission = evidence_sent(app, people.teacher, badge)
+    # The teacher brings a Milepost credential earned earlier (it checks out offline, from the app itself).
+    earlier = make_award(user=people.teacher, badge=make_badge("earlier-badge"))
+    token = app.test_client().get(f"/ob/v3/credentials/{earlier.public_id}.jwt").get_data(as_text=True)
+    with app.test_request_context("/"):
+        row = credential_services.add_outside_credential(db.session, people.teacher, text=token,
+                                                         submission=submission)
+    db.session.commit()
+    assert row.status == "valid"
+
+    coach = client_for(people.coach)
+    page = coach.get(f"/reviews/{submission.id}").get_data(as_text=True)
+    assert "Credentials from elsewhere" in page and "Valid" in page
+    assert f"/credentials/outside/{row.id}" in page
+    detail = coach.get(f"/credentials/outside/{row.id}")
+    assert detail.status_code == 200 and "Signed (RS256)" in detail.get_data(as_text=True)
+    assert client_for(people.outsider).get(f"/credentials/outside/{row.id}").status_code == 404
+
+
+def evidence_sent(app, teacher, badge):
+    from tests.helpers.evidence import send_evidence
+
+    return send_evidence(app, teacher, badge)
