@@ -216,7 +216,7 @@ def verify(*, data: bytes | None = None, text: str = "", email: str | None = Non
             verdict.check("input", False, "This is not a credential Milepost can read (an Open Badges 2.0 "
                                           "assertion or address, or an Open Badges 3.0 JWT or JSON-LD).")
         elif kind in ("url", "baked-url"):
-            _ob2_hosted(verdict, fetch, str(value), email, moment)
+            _by_address(verdict, fetch, str(value), email, moment)
         elif kind in ("ob2", "baked-ob2"):
             url = value.get("id") if isinstance(value.get("id"), str) else ""
             if not verdict.check("hosted", url.startswith(("https://", "http://")),
@@ -236,6 +236,33 @@ def verify(*, data: bytes | None = None, text: str = "", email: str | None = Non
     return verdict
 
 
+def _by_address(verdict: Verdict, fetch: Fetch, url: str, email, moment) -> None:
+    """An address: an OB 2.0 hosted assertion, or an OB 3.0 credential served at it (JSON-LD or JWT).
+    This site's human-readable award page stands for the award's OB 3.0 credential."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    page = base + "/credentials/awards/"
+    if url.startswith(page) and "/" not in url[len(page):].strip("/"):
+        url = base + "/ob/v3/credentials/" + url[len(page):].strip("/")
+    try:
+        fetched = fetch(url, "application/ld+json, application/json, application/vc+jwt")
+    except CannotFetch as exc:
+        verdict.check("hosted", False, f"The credential could not be fetched from its issuer: {exc}.")
+        raise Refused from exc
+    body = fetched.body.decode("utf-8", errors="replace").strip()
+    if fetched.status == 200 and body.count(".") == 2 and not body.startswith("{"):
+        _ob3_jwt(verdict, fetch, body, email, moment)
+        return
+    if fetched.status == 200 and body.startswith("{"):
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = {}
+        if isinstance(document, dict) and "VerifiableCredential" in (document.get("type") or []):
+            _ob3_json(verdict, fetch, document, email, moment)
+            return
+    _ob2_hosted(verdict, fetch, url, email, moment, fetched=fetched)
+
+
 # --------------------------------------------------------------------------- Open Badges 2.0
 
 
@@ -243,13 +270,15 @@ def _ob2_hash(email: str, salt: str | None) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + (salt or "")).encode("utf-8")).hexdigest()
 
 
-def _ob2_hosted(verdict: Verdict, fetch: Fetch, url: str, email, moment, brought: dict | None = None) -> None:
+def _ob2_hosted(verdict: Verdict, fetch: Fetch, url: str, email, moment, brought: dict | None = None,
+                fetched: Fetched | None = None) -> None:
     verdict.format = "Open Badges 2.0 (hosted)"
-    try:
-        fetched = fetch(url, "application/ld+json, application/json")
-    except CannotFetch as exc:
-        verdict.check("hosted", False, f"The assertion could not be fetched from its issuer: {exc}.")
-        raise Refused from exc
+    if fetched is None:
+        try:
+            fetched = fetch(url, "application/ld+json, application/json")
+        except CannotFetch as exc:
+            verdict.check("hosted", False, f"The assertion could not be fetched from its issuer: {exc}.")
+            raise Refused from exc
     if fetched.status == 410:
         verdict.check("status", False, "The issuer says this badge was revoked.")
         verdict.status = "revoked"

@@ -53,6 +53,18 @@ def test_milepost_credentials_in_every_form_are_accepted(app, client, make_award
         assert "checks out" in verdict.summary
 
 
+def test_an_address_of_an_ob3_credential_or_of_the_award_page_is_checked_as_ob3(app, make_award):
+    award = make_award()
+    for url in (f"http://milepost.test/ob/v3/credentials/{award.public_id}",
+                f"http://milepost.test/ob/v3/credentials/{award.public_id}.jwt",
+                f"http://milepost.test/credentials/awards/{award.public_id}"):
+        verdict = incoming.verify(text=url, email=award.user.email)
+        assert verdict.status == "valid", (url, reasons(verdict))
+        assert verdict.format.startswith("Open Badges 3.0"), url
+    missing = incoming.verify(text="http://milepost.test/ob/v2/assertions/no-such-award")
+    assert missing.status == "refused" and "answered 404" in reasons(missing)
+
+
 def test_tampered_credentials_are_refused(app, client, make_award):
     award = make_award()
     jwt = client.get(f"/ob/v3/credentials/{award.public_id}.jwt").get_data(as_text=True)
