@@ -32,7 +32,8 @@ class VerifyForm(FlaskForm):
     file = FileField("A badge image or credential file", description="A baked PNG or SVG badge, or a .json or "
                      ".jwt credential file.")
     text = TextAreaField("…or paste the credential or its address",
-                         description="An Open Badges 3.0 JWT or JSON, or an Open Badges 2.0 assertion address.",
+                         description="An Open Badges 3.0 JWT or JSON, or the address of a badge "
+                                     "(its public page, or its Open Badges 2.0 or 3.0 document).",
                          validators=[Length(max=2_000_000)])
 
 
