@@ -10,8 +10,10 @@ and loopback addresses, large bodies and slow hosts. Tests pass their own for an
 from __future__ import annotations
 
 import hashlib
+import html
 import ipaddress
 import json
+import re
 import socket
 import warnings
 from collections.abc import Callable
@@ -182,10 +184,50 @@ def parse_input(*, data: bytes | None = None, text: str = "") -> tuple[str, obje
     return "unknown", text
 
 
+def png_text_chunks(data: bytes) -> dict[str, str]:
+    """The iTXt and tEXt chunks of a PNG, keyword -> text (uncompressed iTXt only, as baking uses)."""
+    found, position = {}, 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position:position + 4], "big")
+        kind, body = data[position + 4:position + 8], data[position + 8:position + 8 + length]
+        position += 12 + length
+        if kind == b"iTXt":
+            keyword, _, rest = body.partition(b"\0")
+            if len(rest) >= 2 and rest[0] == 0:  # not compressed
+                _language, _, rest = rest[2:].partition(b"\0")
+                _translated, _, text = rest.partition(b"\0")
+                found[keyword.decode("latin-1")] = text.decode("utf-8", errors="replace")
+        elif kind == b"tEXt":
+            keyword, _, text = body.partition(b"\0")
+            found[keyword.decode("latin-1")] = text.decode("latin-1")
+        elif kind == b"IEND":
+            break
+    return found
+
+
+SVG_CREDENTIAL = re.compile(rb"<openbadges:credential[^>]*>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*"
+                            rb"</openbadges:credential>", re.DOTALL)
+SVG_CREDENTIAL_ATTRIBUTE = re.compile(rb"<openbadges:credential[^>]*\bverify=\"([^\"]+)\"")
+
+
+def _ob3_baked(data: bytes) -> str | None:
+    """Open Badges 3.0 baking: the credential (JWT or JSON) in a PNG iTXt chunk `openbadgecredential`,
+    or in an SVG `openbadges:credential` element."""
+    if data.startswith(b"\x89PNG"):
+        return png_text_chunks(data).get("openbadgecredential")
+    match = SVG_CREDENTIAL.search(data) or SVG_CREDENTIAL_ATTRIBUTE.search(data)
+    return html.unescape(match.group(1).decode("utf-8", errors="replace")).strip() if match else None
+
+
 def _unbaked(data: bytes) -> tuple[str, object]:
     import io
 
     from openbadges_bakery import unbake
+
+    ob3 = _ob3_baked(data)
+    if ob3:
+        kind, value = parse_input(text=ob3)
+        return ("baked-" + kind if kind in ("jwt", "json") else "image"), value
 
     image = io.BytesIO(data)
     image.name = "badge.png" if data.startswith(b"\x89PNG") else "badge.svg"

@@ -208,3 +208,27 @@ def test_an_outside_rs256_jwt_with_its_status_list_is_checked(app):
 def test_the_network_fetch_refuses_private_and_plain_addresses(app, url):
     with pytest.raises(incoming.CannotFetch):
         incoming.guarded_fetch(url)
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    import zlib
+
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
+def test_an_ob3_baked_png_or_svg_is_read_and_checked(app, client, make_award):
+    """Open Badges 3.0 baking: the JWT in a PNG iTXt chunk 'openbadgecredential' or an SVG element."""
+    award = make_award()
+    token = client.get(f"/ob/v3/credentials/{award.public_id}.jwt").get_data(as_text=True)
+    picture = client.get(f"/ob/v2/badgeclasses/{award.badge_version_id}/image.png").get_data()
+    end = picture.rindex(b"IEND") - 4
+    baked = picture[:end] + png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0" + token.encode()) + picture[end:]
+    verdict = incoming.verify(data=baked, email=award.user.email)
+    assert verdict.status == "valid", reasons(verdict)
+    assert verdict.format == "Open Badges 3.0 (VC-JWT)"
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+           f'<openbadges:credential><![CDATA[{token}]]></openbadges:credential><circle r="4"/></svg>').encode()
+    assert incoming.verify(data=svg, email=award.user.email).status == "valid"
+    forged = svg.replace(token.encode()[-6:], b"AAAAAA")
+    assert incoming.verify(data=forged, email=award.user.email).status == "refused"
