@@ -13,12 +13,16 @@ DEMO_ENV = MILEPOST_THEME=$${MILEPOST_THEME:-riverbend}
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+$(STAMP): setup.cfg pyproject.toml package.json package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	# The official Open Badges 2.0 validator pins an old Click, so it goes in without its own pins
 	# (its dependencies, at current versions, are in the test extra).
 	$(BIN)/python -m pip install --quiet --no-deps 'openbadges==1.1.2'
+	# The JSON-LD contexts credentials are signed against come from their npm packages (package.json);
+	# the test suite's Data Integrity verifier is among the dev dependencies. node_modules is not committed.
+	npm ci --no-audit --no-fund --loglevel=error
+	node platform/credentials/bundle_contexts.cjs
 	touch $@
 
 install: $(STAMP)

@@ -44,6 +44,9 @@ DEFAULTS = {
     # Credentials: where the private Ed25519 signing keys live; None means instance/credential-keys.
     # Several app servers must share this folder (or a copy of it), or signing fails with a clear error.
     "CREDENTIAL_KEYS_PATH": None,
+    # The JSON-LD contexts gathered from their npm packages by `make install`; None means the project's
+    # node_modules/.milepost-jsonld-contexts.json. Signing refuses any context not in it.
+    "CREDENTIAL_CONTEXTS": None,
     # Reviews
     "REVIEW_POINTS": 10,                   # points for each completed review; 0 turns reviewer recognition off
     "REVIEW_CLAIM_HOURS": 48,              # a claimed review goes back to the queue after this long

@@ -8,7 +8,7 @@ The downgrade opens the sealed values again (with the same settings), shrinks th
 set-up table (a set-up under way starts again).
 
 Revision ID: 0018_hardening
-Revises: 0015_one_review_stage
+Revises: 0017_credential_conformance
 Create Date: 2026-12-07 15:00:00.000000
 
 """
@@ -19,7 +19,7 @@ from milepost.core import sealing
 
 # revision identifiers, used by Alembic.
 revision = '0018_hardening'
-down_revision = '0015_one_review_stage'
+down_revision = '0017_credential_conformance'
 branch_labels = None
 depends_on = None
 

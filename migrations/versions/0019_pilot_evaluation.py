@@ -18,7 +18,7 @@
 The downgrade drops the columns (keeping one row per person in a pilot, the teacher one first); the pseudonyms given to identified responses stay (they are unique).
 
 Revision ID: 0019_pilot_evaluation
-Revises: 0016_review_integrity
+Revises: 0018_hardening
 Create Date: 2026-12-07 15:00:00.000000
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_pilot_evaluation'
-down_revision = '0016_review_integrity'
+down_revision = '0018_hardening'
 branch_labels = None
 depends_on = None
 

@@ -119,3 +119,9 @@ go_to_people_asked = _signal("go_to_people_asked", """Question: who holds this b
 
 Asked by badges.services.go_to_people for the badge page. Sender: None. Keywords: session, badge_id,
 limit. Answer: a list of users, each with .school loaded.""")
+
+outside_credentials_asked = _signal("outside_credentials_asked", """Question: which outside credentials did the
+teacher bring as evidence for this submission?
+
+Asked by reviews.views.review for the review page. Sender: the Submission. Keywords: session. Answer: a
+list of dicts (title, issuer, status, status_label, checked_at, reasons, url), oldest first.""")

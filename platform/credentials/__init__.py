@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     cli.init_cli(app)
     app.extensions.setdefault("milepost_reseal", []).append(keys.reseal_key_files)  # `milepost secrets reseal`
     signals.award_issued.connect(receivers.prepare_credential)
+    signals.outside_credentials_asked.connect(receivers.outside_credentials)

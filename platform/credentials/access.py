@@ -37,3 +37,19 @@ def can_manage_issuer(user) -> bool:
 
 def can_handle_record_requests(user) -> bool:
     return _signed_in(user) and user.has_role(*OFFICE_ROLES)
+
+
+def can_view_outside(user, row) -> bool:
+    """A brought credential: its teacher, the PD office, and whoever may see the submission it is evidence for."""
+    if not _signed_in(user):
+        return False
+    if user.id == row.user_id or user.has_role(*OFFICE_ROLES):
+        return True
+    if row.submission_id is None:
+        return False
+    from milepost.evidence import access as evidence_access
+    from milepost.evidence.models import Submission
+    from milepost.extensions import db
+
+    submission = db.session.get(Submission, row.submission_id)
+    return submission is not None and evidence_access.can_view_submission(user, submission)

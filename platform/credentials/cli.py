@@ -24,28 +24,29 @@ def credentials_group() -> None:
 @credentials_group.command("keygen")
 @with_appcontext
 def keygen() -> None:
-    """Make the district's signing key if there is none (safe to run again)."""
+    """Make the district's signing keys (RS256 for VC-JWTs, Ed25519 for Data Integrity proofs) that are
+    missing (safe to run again)."""
     from milepost.credentials import keys
-    from milepost.credentials.models import SigningKey
 
-    existing = db.session.scalar(select(SigningKey).where(SigningKey.retired_at.is_(None)))
-    if existing is not None:
-        click.echo(f"A signing key already exists: {existing.kid} (use rotate-key for a new one).")
-        return
-    row = keys.generate_key(db.session)
+    made = keys.ensure_keys(db.session)
     db.session.commit()
-    click.echo(f"Made signing key {row.kid}; the private key is in {keys.keys_folder()}.")
+    if not made:
+        click.echo("The signing keys already exist (use rotate-key for new ones).")
+    for row in made:
+        click.echo(f"Made {row.algorithm} signing key {row.kid}; the private key is in {keys.keys_folder()}.")
 
 
 @credentials_group.command("rotate-key")
 @with_appcontext
 def rotate_key() -> None:
-    """Retire the current key (it stays published) and sign with a new one from now on."""
+    """Retire the current keys (they stay published) and sign with new ones from now on."""
     from milepost.credentials import keys
 
-    row = keys.rotate_key(db.session)
+    rows = keys.rotate_key(db.session)
     db.session.commit()
-    click.echo(f"New signing key {row.kid}. Earlier keys stay in the JWKS and did.json so old credentials verify.")
+    for row in rows:
+        click.echo(f"New {row.algorithm} signing key {row.kid}.")
+    click.echo("Earlier keys stay in the JWKS and did.json so credentials they signed still verify.")
 
 
 @credentials_group.command("list-keys")
@@ -56,7 +57,7 @@ def list_keys() -> None:
 
     for row in keys.all_keys(db.session):
         state = f"retired {row.retired_at:%Y-%m-%d}" if row.retired_at else "signing"
-        click.echo(f"{row.kid}  made {row.created_at:%Y-%m-%d}  {state}")
+        click.echo(f"{row.kid}  {row.algorithm:6}  made {row.created_at:%Y-%m-%d}  {state}")
 
 
 @click.command("export-learning-record")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -27,3 +28,16 @@ class ValidityForm(FlaskForm):
 class RecordRequestForm(FlaskForm):
     email = StringField("The person's email", validators=[DataRequired("Whose record?"), Length(max=254)])
     note = TextAreaField("Who asked, and how", validators=[DataRequired("Note who asked and how."), Length(max=1000)])
+
+
+class VerifyForm(FlaskForm):
+    file = FileField("A badge image or credential file", description="A baked PNG or SVG badge, or a .json or "
+                     ".jwt credential file.")
+    text = TextAreaField("…or paste the credential or its address",
+                         description="An Open Badges 3.0 JWT or JSON, or the address of a badge "
+                                     "(its public page, or its Open Badges 2.0 or 3.0 document).",
+                         validators=[Length(max=2_000_000)])
+
+
+class OutsideCredentialForm(VerifyForm):
+    submission_id = SelectField("Use it as evidence for", coerce=int, validators=[Optional()])

@@ -1,9 +1,10 @@
 """What credentials keep: the issuer identity, signing-key metadata (the private keys live in the
-instance folder), each award's recipient salt and status-list index, badge validity periods and
-learning-record requests made to the PD office."""
+instance folder), each award's recipient salt and status-list index, badge validity periods,
+learning-record requests made to the PD office and the outside credentials teachers bring."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,7 +32,8 @@ class IssuerProfile(db.Model):
 
 
 class SigningKey(db.Model):
-    """Public half and life of an Ed25519 key. Retired keys stay published so old credentials verify."""
+    """Public half and life of a signing key (algorithm RS256: VC-JWTs; EdDSA: Ed25519 Data Integrity
+    proofs). Retired keys stay published so old credentials verify."""
 
     __tablename__ = "credential_signing_key"
 
@@ -89,3 +91,38 @@ class LearningRecordRequest(db.Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])  # noqa: F821
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+
+
+class OutsideCredentialStatus(StrEnum):
+    """What the check of a brought credential found; the values are what the status column stores."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    REFUSED = "refused"
+
+
+class OutsideCredential(db.Model):
+    """A credential from another issuer that a teacher brought, to their record or as evidence for one of
+    their submissions: what was brought, what Milepost checked (every check and its outcome) and when."""
+
+    __tablename__ = "credential_outside"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s.value) for s in OutsideCredentialStatus)})",
+                        name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id", ondelete="SET NULL"), index=True)
+    format: Mapped[str] = mapped_column(String(60))
+    original: Mapped[str] = mapped_column(Text)  # the JWT, JSON, address, or the baked image as base64
+    status: Mapped[str] = mapped_column(String(20))
+    issuer_id: Mapped[str] = mapped_column(String(500), default="")
+    issuer_name: Mapped[str] = mapped_column(String(300), default="")
+    achievement: Mapped[str] = mapped_column(String(300), default="")
+    checks: Mapped[list] = mapped_column(JSON)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()  # noqa: F821

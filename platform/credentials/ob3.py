@@ -1,27 +1,26 @@
 """Open Badges 3.0: the award as an OpenBadgeCredential (W3C VC Data Model 2.0 with the OB 3.0
-context), secured as a VC-JWT (VC-JOSE-COSE: the credential is the JWT payload) signed with the
-district's Ed25519 key (alg EdDSA), the key named by its did:web verification method.
-
-An embedded eddsa-rdfc-2022 Data Integrity proof is not produced: it needs RDF canonicalisation over
-the VC 2.0 and OB 3.0 JSON-LD contexts (and local copies of them at run time); the JWT form is what
-OB 3.0 verifiers accept without it."""
+context), secured as a VC-JWT (OB 3.0 section 8.2: the credential is the JWT payload beside the
+registered claims) signed RS256 with the district's RSA key, the key named by its did:web DID URL."""
 from __future__ import annotations
 
-import base64
 import json
+import warnings
 from datetime import UTC, datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from joserfc import jws
+from joserfc.errors import BadSignatureError, JoseError
+from joserfc.jwk import JWKRegistry, RSAKey
 
 from milepost.accounts.models import User
 from milepost.awards.models import Award
-from milepost.credentials import keys, ob2, services, statuslist
-from milepost.credentials.keys import b64url
+from milepost.credentials import jsonld, keys, ob2, services, statuslist
 from milepost.credentials.services import absolute
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# Defines 1EdTechJsonSchemaValidator2019 (credentialSchema's type), which context-3.0.3 does not.
+OB3_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CONTEXTS = [VC_CONTEXT, OB3_CONTEXT, OB3_EXTENSIONS]
 SCHEMA = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 
 
@@ -81,6 +80,7 @@ def credential(session, award: Award) -> dict:
     issuer = issuer_profile(session)
     snap = award.badge_version.snapshot or {}
     subject = {
+        "id": services.subject_id(award, state),
         "type": ["AchievementSubject"],
         "identifier": [{"type": "IdentityObject", "identityHash": services.hashed_email(award.user.email, state.salt),
                         "identityType": "emailAddress", "hashed": True, "salt": state.salt}],
@@ -91,7 +91,7 @@ def credential(session, award: Award) -> dict:
     if source:
         subject["source"] = source
     doc = {
-        "@context": [VC_CONTEXT, OB3_CONTEXT],
+        "@context": list(CONTEXTS),
         "id": credential_id(award),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": snap.get("title") or award.badge.title,
@@ -112,23 +112,35 @@ def credential(session, award: Award) -> dict:
 # --------------------------------------------------------------------------- VC-JWT
 
 
-def sign(session, document: dict) -> str:
-    """A compact JWS of the credential with the current key; registered claims mirror the VC's own."""
-    key = keys.current_key(session)
-    header = {"alg": "EdDSA", "kid": keys.verification_method(key.kid), "typ": "vc+jwt", "cty": "vc"}
-    payload = dict(document)
+def jwt_claims(document: dict) -> dict:
+    """OB 3.0's registered claims for a credential: iss, sub (the subject's id), jti (the credential's
+    id), nbf and iat (validFrom), exp (validUntil). They live in the JWT only, not in the JSON-LD form."""
     issuer = document["issuer"]["id"] if isinstance(document["issuer"], dict) else document["issuer"]
-    payload["iss"] = issuer
-    payload["jti"] = document["id"]
+    claims = {"iss": issuer}
+    subject = document.get("credentialSubject") or {}
+    if isinstance(subject, dict) and subject.get("id"):
+        claims["sub"] = subject["id"]
+    if document.get("id"):
+        claims["jti"] = document["id"]
     valid_from = datetime.strptime(document["validFrom"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    payload["iat"] = payload["nbf"] = int(valid_from.timestamp())
+    claims["iat"] = claims["nbf"] = int(valid_from.timestamp())
     if document.get("validUntil"):
         valid_until = datetime.strptime(document["validUntil"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-        payload["exp"] = int(valid_until.timestamp())
-    signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "."
-                     + b64url(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")))
-    signature = keys.private_key(key.kid).sign(signing_input.encode("ascii"))
-    return signing_input + "." + b64url(signature)
+        claims["exp"] = int(valid_until.timestamp())
+    return claims
+
+
+def sign(session, document: dict) -> str:
+    """A compact JWS of the credential (RS256, current key). OB 3.0 allows only alg, kid and typ "JWT"
+    in the header; kid is the key's DID URL, the same string the JWKS and did.json publish. A document
+    with an unknown context or an undefined term is refused (jsonld.JsonLdProblem) before signing."""
+    jsonld.check(document)
+    key = keys.current_key(session, keys.JWT_ALGORITHM)
+    header = {"alg": keys.JWT_ALGORITHM, "typ": "JWT", "kid": keys.verification_method(key.kid)}
+    payload = {**document, **jwt_claims(document)}
+    private = RSAKey.import_key(keys.private_key(key.kid))
+    return jws.serialize_compact(header, json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
+                                 private, algorithms=[keys.JWT_ALGORITHM])
 
 
 def signed_credential(session, award: Award) -> str:
@@ -136,23 +148,29 @@ def signed_credential(session, award: Award) -> str:
 
 
 def verify(token: str, jwks: dict) -> dict:
-    """The payload of a VC-JWT whose EdDSA signature checks out against a key of the JWKS; ValueError if not."""
-    def unb64(part: str) -> bytes:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    """The payload of a VC-JWT whose signature checks out against the key of the JWKS its kid names.
 
+    Tokens signed before RS256 (EdDSA, kid ending in the bare thumbprint) still verify. ValueError if not."""
     try:
-        head_b64, body_b64, sig_b64 = token.split(".")
-        header = json.loads(unb64(head_b64))
-    except ValueError as exc:
+        header = jws.extract_compact(token.encode("ascii")).protected
+    except (ValueError, UnicodeError, JoseError) as exc:
         raise ValueError("not a compact JWS") from exc
-    if header.get("alg") != "EdDSA":
+    algorithm = header.get("alg")
+    if algorithm not in (keys.JWT_ALGORITHM, "EdDSA"):
         raise ValueError("unexpected algorithm")
-    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]
-    jwk = next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
-    if jwk is None:
+    kid = str(header.get("kid", ""))
+    entry = next((k for k in jwks.get("keys", []) if k.get("kid") == kid), None)
+    if entry is None:  # a token of the first release named its key by the thumbprint after '#'
+        entry = next((k for k in jwks.get("keys", []) if k.get("kid", "").rsplit("#", 1)[-1] == kid.rsplit("#", 1)[-1]
+                      and k.get("alg") == algorithm), None)
+    if entry is None:
         raise ValueError("unknown key")
     try:
-        Ed25519PublicKey.from_public_bytes(unb64(jwk["x"])).verify(unb64(sig_b64), f"{head_b64}.{body_b64}".encode())
-    except InvalidSignature as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # joserfc notes that RFC 9864 prefers the name Ed25519 to EdDSA
+            obj = jws.deserialize_compact(token, JWKRegistry.import_key(entry), algorithms=[algorithm])
+    except BadSignatureError as exc:
         raise ValueError("bad signature") from exc
-    return json.loads(unb64(body_b64))
+    except (ValueError, JoseError) as exc:
+        raise ValueError("not a valid JWS") from exc
+    return json.loads(obj.payload)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import hmac
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
@@ -26,6 +28,7 @@ from milepost.credentials.models import (
     BadgeValidity,
     IssuerProfile,
     LearningRecordRequest,
+    OutsideCredential,
 )
 
 # --------------------------------------------------------------------------- URLs
@@ -128,6 +131,21 @@ def judgement(session, award: Award) -> str | None:
     return award_judgement(session, award)
 
 
+def subject_id(award: Award, state: AwardCredential) -> str:
+    """The earner as credentialSubject.id (and the JWT's sub): a urn:uuid fixed by the award's secret
+    salt, so it is stable, names nobody and cannot link one person's credentials; the hashed email in
+    identifier is what a verifier matches the earner by."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/awards/{award.public_id}#{state.salt}')}"
+
+
+def person_subject_id(person: User) -> str:
+    """The person as a CLR's credentialSubject.id: a urn:uuid keyed by the site's secret, stable for
+    the person and meaningless to anyone else."""
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    digest = hmac.new(secret, f"clr-subject:{person.id}".encode(), hashlib.sha256).hexdigest()
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base_url()}/people/{digest}')}"
+
+
 def hashed_email(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
 
@@ -225,3 +243,53 @@ def record_requests(session, limit: int = 50) -> list[LearningRecordRequest]:
                            .options(selectinload(LearningRecordRequest.user),
                                     selectinload(LearningRecordRequest.requested_by))
                            .order_by(LearningRecordRequest.created_at.desc()).limit(limit)).all()
+
+
+# --------------------------------------------------------------------------- outside credentials
+
+MAX_ORIGINAL = 3 * 1024 * 1024
+
+
+def credential_fetch():
+    """How brought credentials' documents are fetched: the app's own, then guarded https (tests set
+    app.extensions['milepost_credential_fetch'] to answer an outside test issuer offline)."""
+    from milepost.credentials import incoming
+
+    return current_app.extensions.get("milepost_credential_fetch") or incoming.guarded_fetch
+
+
+def add_outside_credential(session, user: User, *, data: bytes | None = None, text: str = "",
+                           submission=None, fetch=None) -> OutsideCredential:
+    """Check a credential the teacher brought (made out to their email) and keep it with every check made,
+    whatever the outcome; as evidence for one of their own submissions when one is given."""
+    import base64
+
+    from milepost.credentials import incoming
+
+    if not data and not (text or "").strip():
+        raise ValidationFailed("Upload a badge image or credential file, or paste a credential or its address.")
+    if submission is not None and submission.user_id != user.id:
+        raise ValidationFailed("That submission is not yours.")
+    original = base64.b64encode(data).decode("ascii") if data else text.strip()
+    if len(original) > MAX_ORIGINAL:
+        raise ValidationFailed("That credential is too large to keep (at most 2 MB).")
+    verdict = incoming.verify(data=data, text=text, email=user.email, fetch=fetch or credential_fetch())
+    row = OutsideCredential(user_id=user.id, submission_id=getattr(submission, "id", None), format=verdict.format[:60],
+                            original=original, status=verdict.status, issuer_id=verdict.issuer_id[:500],
+                            issuer_name=verdict.issuer_name[:300], achievement=verdict.achievement[:300],
+                            checks=verdict.checks, checked_at=utcnow())
+    session.add(row)
+    session.flush()
+    audit.record(session, "credentials.outside_added", actor=user, target=row, status=row.status,
+                 issuer=row.issuer_id, submission_id=row.submission_id)
+    return row
+
+
+def outside_credentials(session, user: User) -> list[OutsideCredential]:
+    return session.scalars(select(OutsideCredential).where(OutsideCredential.user_id == user.id)
+                           .order_by(OutsideCredential.created_at.desc(), OutsideCredential.id.desc())).all()
+
+
+def outside_for_submission(session, submission_id: int) -> list[OutsideCredential]:
+    return session.scalars(select(OutsideCredential).where(OutsideCredential.submission_id == submission_id)
+                           .order_by(OutsideCredential.created_at)).all()

@@ -15,8 +15,8 @@ from milepost.core import audit
 from milepost.core.access import public, roles, signed_in
 from milepost.core.forms import apply_change, choices
 from milepost.core.model import utcnow
-from milepost.credentials import access, baking, clr, keys, ob2, ob3, services, statuslist
-from milepost.credentials.forms import IssuerForm, RecordRequestForm, ValidityForm
+from milepost.credentials import access, baking, clr, dataintegrity, keys, ob2, ob3, services, statuslist
+from milepost.credentials.forms import IssuerForm, OutsideCredentialForm, RecordRequestForm, ValidityForm, VerifyForm
 from milepost.credentials.models import LearningRecordRequest
 from milepost.extensions import db
 
@@ -26,6 +26,7 @@ issuer_admin = roles(*access.ISSUER_ROLES)
 
 LD_JSON = "application/ld+json"
 VC_JWT = "application/vc+jwt"
+VC_LD_JSON = "application/vc+ld+json"
 # Public documents anyone may fetch from any site (badge backpacks and verifiers run in browsers).
 OPEN_ENDPOINTS = {"ob2_issuer", "ob2_badgeclass", "ob2_assertion", "ob2_revocations", "badge_image", "baked",
                   "ob3_credential", "ob3_credential_jwt", "status_list", "status_list_json", "jwks", "did",
@@ -101,7 +102,7 @@ def ob2_revocations():
 @public
 def ob3_credential(public_id: str):
     award = services.award_by_public_id(db.session, public_id)
-    doc = ob3.credential(db.session, award)
+    doc = dataintegrity.add_proof(db.session, ob3.credential(db.session, award))
     db.session.commit()
     return _document(doc)
 
@@ -118,12 +119,20 @@ def ob3_credential_jwt(public_id: str):
 @bp.get("/ob/v3/status/<int:number>")
 @public
 def status_list(number: int):
+    """The status list as a VC-JWT, or (Accept: application/ld+json or application/vc+ld+json) as a
+    JSON-LD credential with an embedded proof, the same as /ob/v3/status/<number>.json."""
     if number != 1:
         abort(404)
+    wanted = request.accept_mimetypes.best_match([VC_JWT, LD_JSON, VC_LD_JSON, "application/json"], default=VC_JWT)
+    if wanted != VC_JWT and request.accept_mimetypes[wanted] > request.accept_mimetypes[VC_JWT]:
+        response = status_list_json(number)
+        response.vary.add("Accept")
+        return response
     token = ob3.sign(db.session, statuslist.status_list_credential(db.session, number))
     db.session.commit()
     response = Response(token, mimetype=VC_JWT)
     response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.add("Accept")
     return response
 
 
@@ -132,7 +141,11 @@ def status_list(number: int):
 def status_list_json(number: int):
     if number != 1:
         abort(404)
-    return _document(statuslist.status_list_credential(db.session, number))
+    doc = dataintegrity.add_proof(db.session, statuslist.status_list_credential(db.session, number))
+    db.session.commit()  # a key made on first use
+    response = _document(doc)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 @bp.get("/.well-known/jwks.json")
@@ -148,8 +161,8 @@ def did():
 
 
 def _keys_document(document, *, mimetype: str) -> Response:
-    """A document publishing the signing keys; the first key is made on first use."""
-    keys.current_key(db.session)
+    """A document publishing the signing keys; the first keys are made on first use."""
+    keys.ensure_keys(db.session)
     db.session.commit()
     return _document(document(db.session), mimetype=mimetype)
 
@@ -296,9 +309,10 @@ def admin():
 @bp.post("/admin/credentials/rotate-key")
 @issuer_admin
 def rotate_key():
-    row = keys.rotate_key(db.session, actor=current_user)
+    rows = keys.rotate_key(db.session, actor=current_user)
     db.session.commit()
-    flash(f"A new signing key ({row.kid}) signs from now on; the old ones stay published.", "success")
+    flash("New signing keys (" + ", ".join(f"{row.algorithm} {row.kid}" for row in rows)
+          + ") sign from now on; the old ones stay published.", "success")
     return redirect(url_for("credentials.admin"))
 
 
@@ -348,3 +362,79 @@ def record_request_zip(request_id: int):
     audit.record(db.session, "credentials.record_exported", actor=current_user, target=row, user_id=row.user_id)
     db.session.commit()
     return _zip(data, row.user)
+
+
+# --------------------------------------------------------------------------- checking credentials
+
+
+def _brought(form) -> tuple[bytes | None, str]:
+    upload = form.file.data
+    data = upload.read(services.MAX_ORIGINAL + 1) if upload and getattr(upload, "filename", "") else None
+    return data or None, form.text.data or ""
+
+
+@bp.route("/credentials/verify", methods=["GET", "POST"])
+@public
+def verify_page():
+    """Anyone checks a credential this site issued: file, JWT, JSON or address. Only this site's documents
+    are consulted (no outside fetch), so the page cannot be used to reach other hosts."""
+    from milepost.credentials import incoming
+
+    form = VerifyForm()
+    verdict = None
+    if form.validate_on_submit():
+        data, text = _brought(form)
+        if data and len(data) > services.MAX_ORIGINAL:
+            form.file.errors.append("That file is too large to check (at most 2 MB).")
+        else:
+            verdict = incoming.verify(data=data, text=text, fetch=incoming.own_site_fetch)
+    status = 400 if form.errors else 200
+    return render_template("credentials/verify.html", form=form, verdict=verdict,
+                           issuer=services.issuer(db.session)), status
+
+
+def _my_open_submissions(user):
+    from milepost.evidence.models import Submission, SubmissionState
+
+    return db.session.execute(
+        select(Submission.id, Badge.title).join(Badge, Badge.id == Submission.badge_id)
+        .where(Submission.user_id == user.id,
+               Submission.state.not_in([SubmissionState.AWARDED, SubmissionState.WITHDRAWN]))
+        .order_by(func.lower(Badge.title))).all()
+
+
+@bp.route("/credentials/mine/outside", methods=["GET", "POST"])
+@signed_in
+def my_outside():
+    from milepost.evidence.models import Submission
+
+    form = OutsideCredentialForm()
+    form.submission_id.choices = choices([(0, "My record only"), *_my_open_submissions(current_user)])
+    if form.validate_on_submit():
+        data, text = _brought(form)
+        submission = db.session.get(Submission, form.submission_id.data) if form.submission_id.data else None
+        done = apply_change(
+            lambda: services.add_outside_credential(db.session, current_user, data=data, text=text,
+                                                    submission=submission),
+            errors=form.text.errors, then=lambda row: url_for("credentials.outside_detail", row_id=row.id),
+            success=lambda row: "Checked and kept: " + _plain_status(row.status) + ".")
+        if done:
+            return done
+    return render_template("credentials/outside.html", form=form,
+                           rows=services.outside_credentials(db.session, current_user)), 400 if form.errors else 200
+
+
+def _plain_status(status: str) -> str:
+    return {"valid": "it is valid", "revoked": "the issuer has revoked it", "expired": "it has expired"}.get(
+        status, "it could not be accepted (the reasons are listed)")
+
+
+@bp.get("/credentials/outside/<int:row_id>")
+@signed_in
+def outside_detail(row_id: int):
+    from milepost.credentials.models import OutsideCredential
+
+    row = db.session.get(OutsideCredential, row_id)
+    if row is None or not access.can_view_outside(current_user, row):
+        abort(404)
+    return render_template("credentials/outside_detail.html", row=row, plain=_plain_status(row.status))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from milepost.accounts.models import School, User
 from milepost.badges.models import Badge, BadgeStatus
+from milepost.core import signals
 from milepost.core.access import roles, signed_in
 from milepost.core.errors import DomainError
 from milepost.core.forms import apply_change, choices
@@ -270,7 +271,9 @@ def _render_review(submission, track, form, scoring, draft, problems, reviews, f
                            meets_index=services.meets_index(services.rubric(submission)),
                            allows_holistic=services.allows_holistic(services.rubric(submission)),
                            check=services.score_check(services.rubric(submission),
-                                                      {i: getattr(t, "level", None) for i, t in typed.items()}))
+                                                      {i: getattr(t, "level", None) for i, t in typed.items()}),
+                           outside=[item for answer in signals.answers(
+                               signals.outside_credentials_asked, submission, session=db.session) for item in answer])
 
 
 @bp.post("/reviews/<int:submission_id>/<any(claim, release):action>")

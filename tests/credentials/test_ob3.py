@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 import stat
-import warnings
 from datetime import timedelta
 
 import jsonschema
 import pytest
 from joserfc import jws
 from joserfc.errors import BadSignatureError
-from joserfc.jwk import KeySet
+from joserfc.jwk import JWKRegistry, KeySet
 
 from milepost.awards import services as awards
 from milepost.core.model import utcnow
-from milepost.credentials import ob3, statuslist
+from milepost.credentials import ob3, services, statuslist
 from milepost.credentials.models import AwardCredential
 from milepost.extensions import db
 
@@ -27,15 +26,25 @@ def check_schema(schema: dict, document: dict) -> list[str]:
 
 
 def verify_with_published_keys(client, token: str) -> dict:
-    """Verify with joserfc (not our own code) and the JWKS as any verifier would fetch it."""
+    """Verify with joserfc (not our own code) and the JWKS as any verifier would fetch it: the key is
+    the one whose kid is the token's kid, exactly."""
     response = client.get("/.well-known/jwks.json")
     assert response.mimetype == "application/jwk-set+json"
     key_set = KeySet.import_key_set(response.get_json())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # joserfc notes that RFC 9864 prefers the name Ed25519 to EdDSA
-        header = jws.extract_compact(token.encode()).protected
-        kid = header["kid"].rsplit("#", 1)[-1]
-        obj = jws.deserialize_compact(token, key_set.get_by_kid(kid), algorithms=["EdDSA"])
+    header = jws.extract_compact(token.encode()).protected
+    obj = jws.deserialize_compact(token, key_set.get_by_kid(header["kid"]), algorithms=["RS256"])
+    return json.loads(obj.payload)
+
+
+def verify_through_did_web(client, token: str) -> dict:
+    """Resolve the kid as a DID URL: did:web:milepost.test -> /.well-known/did.json, then the method."""
+    kid = jws.extract_compact(token.encode()).protected["kid"]
+    did, _, fragment = kid.partition("#")
+    assert did == "did:web:milepost.test" and fragment
+    document = client.get("/.well-known/did.json").get_json()
+    method = next(m for m in document["verificationMethod"] if m["id"] == kid)
+    assert method["controller"] == did and kid in document["assertionMethod"]
+    obj = jws.deserialize_compact(token, JWKRegistry.import_key(method["publicKeyJwk"]), algorithms=["RS256"])
     return json.loads(obj.payload)
 
 
@@ -48,17 +57,14 @@ def test_the_credential_passes_the_ob3_schema(app, client, make_award, make_badg
 
     assert check_schema(ob3_schema, doc) == []
     assert doc["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                               "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+                               "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                               "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"]
     assert doc["credentialSubject"]["creditsEarned"] == 4.5
     assert doc["credentialSubject"]["achievement"]["alignment"][0]["targetName"] == "Student agency"
     assert doc["issuer"]["id"] == "did:web:milepost.test"
     assert doc["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert doc["credentialStatus"]["statusListCredential"] == "http://milepost.test/ob/v3/status/1"
     assert "validUntil" not in doc
-
-
-def test_the_schema_check_is_real(ob3_schema):
-    assert check_schema(ob3_schema, {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["X"]})
 
 
 def test_expiry_and_source_appear_in_the_credential(app, client, make_award, make_user, ob3_schema):
@@ -111,7 +117,13 @@ def test_the_did_web_document_names_the_signing_key(app, client, make_award):
     assert did["id"] == "did:web:milepost.test"
     assert kid in did["assertionMethod"]
     method = next(m for m in did["verificationMethod"] if m["id"] == kid)
-    assert method["publicKeyJwk"]["crv"] == "Ed25519" and "d" not in method["publicKeyJwk"]
+    assert method["type"] == "JsonWebKey" and method["publicKeyJwk"]["kty"] == "RSA"
+    assert not {"d", "p", "q"} & set(method["publicKeyJwk"])
+    assert verify_through_did_web(client, token)["sub"].startswith("urn:uuid:")
+    ed25519 = [m for m in did["verificationMethod"] if m["type"] == "Multikey"]
+    assert len(ed25519) == 1 and ed25519[0]["publicKeyMultibase"].startswith("z6Mk")
+    assert ed25519[0]["id"] in did["assertionMethod"]
+    assert did["@context"] == ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
 
 
 def test_the_status_list_bit_flips_when_the_award_is_revoked(app, client, make_award, make_user):
@@ -141,8 +153,9 @@ def test_the_bitstring_counts_from_the_left(app):
 
 def test_key_rotation_keeps_old_credentials_verifiable(app, client, make_award):
     award = make_award()
-    old = client.get(f"/ob/v3/credentials/{award.public_id}.jwt").get_data(as_text=True)
     runner = app.test_cli_runner()
+    assert runner.invoke(args=["credentials", "keygen"]).exit_code == 0
+    old = client.get(f"/ob/v3/credentials/{award.public_id}.jwt").get_data(as_text=True)
     result = runner.invoke(args=["credentials", "rotate-key"])
     assert result.exit_code == 0, result.output
 
@@ -153,17 +166,69 @@ def test_key_rotation_keeps_old_credentials_verifiable(app, client, make_award):
     assert verify_with_published_keys(client, old)["id"] == verify_with_published_keys(client, new)["id"]
     did = client.get("/.well-known/did.json").get_json()
     assert {old_kid, new_kid} <= set(did["assertionMethod"])
+    assert verify_through_did_web(client, old)["id"] == verify_through_did_web(client, new)["id"]
+    assert len([m for m in did["verificationMethod"] if m["type"] == "Multikey"]) == 2
 
 
 def test_keygen_keeps_the_private_key_in_the_instance_folder(app, client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["credentials", "keygen"])
     assert result.exit_code == 0, result.output
-    kid = client.get("/.well-known/jwks.json").get_json()["keys"][0]["kid"]
-    path = os.path.join(app.instance_path, "credential-keys", f"{kid}.pem")
-    assert os.path.isfile(path)
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    for key in client.get("/.well-known/jwks.json").get_json()["keys"]:
+        path = os.path.join(app.instance_path, "credential-keys", f"{key['kid'].rsplit('#', 1)[-1]}.pem")
+        assert os.path.isfile(path)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert "PRIVATE" not in client.get("/.well-known/jwks.json").get_data(as_text=True)
     again = runner.invoke(args=["credentials", "keygen"])
-    assert "already exists" in again.output
-    assert len(client.get("/.well-known/jwks.json").get_json()["keys"]) == 1
+    assert "already exist" in again.output
+    published = client.get("/.well-known/jwks.json").get_json()["keys"]
+    assert sorted(k["alg"] for k in published) == ["EdDSA", "RS256"]
+
+
+def test_the_jose_header_is_what_ob3_allows_and_sub_is_the_subject(app, client, make_award, make_badge):
+    award = make_award()
+    token = client.get(f"/ob/v3/credentials/{award.public_id}.jwt").get_data(as_text=True)
+    header = jws.extract_compact(token.encode()).protected
+    assert set(header) == {"alg", "kid", "typ"}
+    assert header["alg"] == "RS256" and header["typ"] == "JWT"
+    payload = verify_with_published_keys(client, token)
+    doc = client.get(f"/ob/v3/credentials/{award.public_id}").get_json()
+    subject = doc["credentialSubject"]
+    assert payload["sub"] == subject["id"] == payload["credentialSubject"]["id"]
+    assert subject["id"].startswith("urn:uuid:")
+    # The hashed email stays: it is what a verifier matches the earner by.
+    identity = subject["identifier"][0]
+    assert identity["identityType"] == "emailAddress" and identity["hashed"] is True
+    assert identity["identityHash"] == services.hashed_email(award.user.email, identity["salt"])
+    assert payload["jti"] == doc["id"] and payload["iss"] == doc["issuer"]["id"]
+    # The JWT claims are not part of the JSON-LD credential.
+    assert not {"jti", "sub", "iss", "nbf", "iat", "exp"} & set(doc)
+    # The same award always has the same subject id; another award has another.
+    assert client.get(f"/ob/v3/credentials/{award.public_id}").get_json()["credentialSubject"]["id"] == subject["id"]
+    other = make_award(user=award.user, badge=make_badge("another-badge"))
+    assert client.get(f"/ob/v3/credentials/{other.public_id}").get_json()["credentialSubject"]["id"] != subject["id"]
+
+
+def test_a_token_signed_with_the_first_release_ed25519_key_still_verifies(app, client, make_award):
+    """Before RS256, VC-JWTs were signed EdDSA; such a key stays published and its tokens verify."""
+    from milepost.credentials import keys
+    from milepost.credentials.keys import b64url
+
+    award = make_award()
+    legacy = keys.generate_key(db.session, algorithm="EdDSA")
+    db.session.commit()
+    header = {"alg": "EdDSA", "kid": keys.verification_method(legacy.kid), "typ": "vc+jwt", "cty": "vc"}
+    body = {"id": "x", "iss": "did:web:milepost.test"}
+    signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(body).encode())
+    token = signing_input + "." + b64url(keys.private_key(legacy.kid).sign(signing_input.encode()))
+    assert ob3.verify(token, client.get("/.well-known/jwks.json").get_json())["id"] == "x"
+    with pytest.raises(ValueError, match="unknown key"):
+        ob3.verify(token, {"keys": []})
+    assert award
+
+
+def test_an_unknown_algorithm_or_garbage_is_refused(app, client):
+    jwks = client.get("/.well-known/jwks.json").get_json()
+    for token in ("not-a-token", "a.b.c", "eyJhbGciOiJub25lIn0.e30."):
+        with pytest.raises(ValueError):
+            ob3.verify(token, jwks)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 from requests.adapters import BaseAdapter
 from requests.models import Response
@@ -12,6 +14,32 @@ from requests.structures import CaseInsensitiveDict
 
 FIXTURES = Path(__file__).resolve().parents[1] / "credentials" / "fixtures"
 VALIDATOR = "openbadges==1.1.2"
+ROOT = Path(__file__).resolve().parents[2]
+OB3_SCHEMA = "ob_v3p0_achievementcredential_schema.json"
+
+
+def standards_required() -> bool:
+    """MILEPOST_REQUIRE_STANDARDS=1 (CI): a missing standards file or verifier fails instead of skipping."""
+    return os.environ.get("MILEPOST_REQUIRE_STANDARDS", "").lower() not in ("", "0", "false", "no")
+
+
+def missing_standard(reason: str):
+    """Skip with the reason, or fail when the standards are required."""
+    if standards_required():
+        pytest.fail(f"{reason} (MILEPOST_REQUIRE_STANDARDS is set, so this fails instead of skipping)")
+    pytest.skip(reason)
+
+
+def standards_folder() -> Path:
+    return Path(os.environ.get("MILEPOST_STANDARDS_PATH") or ROOT.parent / "shared" / "vendor" / "1edtech")
+
+
+def official_ob3_schema() -> dict:
+    path = standards_folder() / OB3_SCHEMA
+    if not path.is_file():
+        missing_standard(f"the official OB 3.0 JSON schema is not at {path}: the schema tests need "
+                         "../shared/vendor/1edtech beside the repository (or MILEPOST_STANDARDS_PATH)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 class FlaskAdapter(BaseAdapter):
