@@ -36,6 +36,11 @@ def _configured(config) -> list[str]:
     return [base64.urlsafe_b64encode(digest).decode()]
 
 
+def key_ring(config=None) -> tuple[str, ...]:
+    """The sealing keys in use, newest first (what a cache of opened secrets must be keyed by)."""
+    return tuple(_configured(config if config is not None else current_app.config))
+
+
 def _fernet(config=None) -> MultiFernet:
     config = config if config is not None else current_app.config
     try:

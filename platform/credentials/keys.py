@@ -135,24 +135,23 @@ def rotate_key(session, *, actor=None) -> list[SigningKey]:
 def private_key(kid: str):
     path = keys_folder() / f"{kid}.pem"
     try:
-        return _load_private(str(path))
+        data = path.read_bytes()
     except FileNotFoundError as exc:
         raise KeyMissing(
             f"The private signing key {kid} is not in {path.parent}. Copy the instance folder's "
             "credential-keys from the server that made it, or run `milepost credentials rotate-key`.") from exc
+    try:
+        return _load_private(data, sealing.key_ring())
+    except sealing.SealBroken as exc:
+        raise KeyMissing(f"The private signing key {kid} cannot be opened: {exc} Restore the SEALING_KEYS "
+                         "setting that was in use when it was made.") from None
 
 
 @lru_cache(maxsize=32)
-def _load_private(path: str):
-    """Loaded once per process: checking an RSA key on load costs about 150 ms, more than signing. A key
-    file never changes its key (its name is its thumbprint; resealing keeps the key), so the cache cannot
-    go stale."""
-    data = Path(path).read_bytes()
-    try:
-        return serialization.load_pem_private_key(sealing.unseal_bytes(data), password=None)
-    except sealing.SealBroken as exc:
-        raise KeyMissing(f"The private signing key {Path(path).stem} cannot be opened: {exc} Restore the "
-                         "SEALING_KEYS setting that was in use when it was made.") from None
+def _load_private(data: bytes, sealing_keys: tuple[str, ...]):
+    """Loaded once per process for the same file and sealing keys: checking an RSA key on load costs about
+    150 ms, more than signing."""
+    return serialization.load_pem_private_key(sealing.unseal_bytes(data), password=None)
 
 
 def reseal_key_files() -> int:

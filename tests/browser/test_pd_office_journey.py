@@ -139,11 +139,12 @@ def define_pilot_and_publish_pre_survey(page):
     expect(cohort).to_contain_text("Sam Singh")
     assert_accessible(page, "pilot dashboard")
     page.get_by_role("button", name="Create linked pre, mid and post surveys").click()
-    expect(page.get_by_role("status").first).to_contain_text("Pre, mid-point and post surveys are ready as drafts")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Pre, mid-point and post surveys for the cohort's teachers are ready as drafts")
     assert_accessible(page, "pilots and surveys with a set")
     page.get_by_role("link", name="Exit ticket pilot: pre survey").first.click()
-    # the cohort: two teachers and their reviewer
-    expect(page.get_by_role("main")).to_contain_text("A pilot's cohort: Exit ticket pilot (3 people)")
+    # the teacher survey goes to the cohort's two teachers, not to their reviewer
+    expect(page.get_by_role("main")).to_contain_text("A pilot's cohort: Exit ticket pilot (2 people)")
     assert_accessible(page, "pre survey questions")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("main").locator(".pill", has_text="Open")).to_be_visible()
@@ -203,7 +204,7 @@ def test_the_pd_office_authors_imports_pilots_and_reads_survey_results(open_page
     page.get_by_role("link", name="Pilots, surveys and results").click()
     page.get_by_role("link", name="Exit ticket pilot", exact=True).click()
     rates = page.get_by_role("table", name="Survey response rates")
-    expect(rates.get_by_role("row", name=re.compile("pre survey"))).to_contain_text("1 of 3")
+    expect(rates.get_by_role("row", name=re.compile("pre survey"))).to_contain_text("1 of 2")
     assert_accessible(page, "pilot dashboard with an answer")
 
     with live_app.app_context():

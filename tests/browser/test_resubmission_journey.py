@@ -2,6 +2,8 @@
 changed, the video is in the page (its file route answers byte ranges), a "meets" the scores do not support
 is refused and every score stays; the rubric fits a 390 px phone and a 1280 px desk without sideways scroll."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,7 +21,8 @@ from tests.helpers.evidence import PROMPTS, send_evidence
 pytestmark = pytest.mark.browser
 
 COACH = "cora@school.example"
-MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 64
+# A phone-style QuickTime file (H.264 video, AAC sound) of 5 min 10 s, small enough to keep in the repository.
+MOV = (Path(__file__).parent / "media" / "phone-5min.mov").read_bytes()
 NO_SIDEWAYS = "() => document.scrollingElement.scrollWidth <= window.innerWidth"
 
 
@@ -39,7 +42,7 @@ def resubmitted(live_app):
         reviews.save_chain(db.session, f"badge:{badge.id}", [{"kind": "coach", "required_reviews": 1,
                                                               "skip_after_days": None}], by=None, badge=badge)
         sub = send_evidence(live_app, teacher, badge, text="Students write one goal a week.",
-                            files=[("lesson.mp4", MP4, False)])
+                            files=[("lesson.mov", MOV, False)])
         reviews.save_review(db.session, sub, reviews.ReviewInput(
             decision="not_yet", feedback="Show a goal a student wrote in their own words.",
             scores={0: {"level": 1, "comment": "Goals are yours, not theirs."}, 1: {"level": 2, "comment": "Good."}}),
@@ -68,7 +71,15 @@ def test_a_coach_scores_a_resubmission_on_a_phone(open_page, live_app, resubmitt
     video = coach.locator("video.evidence-media source")
     src = video.get_attribute("src")
     ranged = coach.request.get(src, headers={"Range": "bytes=0-99"})
-    assert ranged.status == 206 and ranged.body() == MP4[:100]
+    assert ranged.status == 206 and ranged.body() == MOV[:100]
+    player = coach.locator("video.evidence-media")
+    player.scroll_into_view_if_needed()
+    coach.wait_for_function("v => v.readyState >= 1", arg=player.element_handle(), timeout=15000)
+    assert player.evaluate("v => v.duration") > 300, "the whole five-minute recording is there"
+    player.evaluate("v => { v.muted = true; v.currentTime = 240; return v.play(); }")  # seek past four minutes
+    coach.wait_for_function("v => v.currentTime > 240.5 && !v.paused && !v.error", arg=player.element_handle(),
+                            timeout=15000)
+    player.evaluate("v => v.pause()")
 
     for criterion, level in (("Goal quality", "Developing"), ("Reflection", "Exceeds")):
         group = coach.get_by_role("group", name=criterion)

@@ -14,4 +14,5 @@ def test_a_non_ascii_or_huge_level_is_a_form_error(people, use_chain, send, clie
     response = client_for(people.coach).post(f"/reviews/{submission.id}", data=data)
     assert response.status_code == 400
     assert "Solid evidence." in response.get_data(as_text=True)  # what the coach typed is kept
-    assert fresh(submission).state == before != "awarded"
+    # the refused submit keeps the typing as the coach's draft, and a draft starts the review; nothing is decided
+    assert before == "submitted" and fresh(submission).state == "in_review"
